@@ -1,0 +1,56 @@
+"""Hard constraints on who may hold a slot of a period.
+
+A member may hold `role` in a period when they hold that role, the period lies wholly inside their
+employment (`joined` is the first employed day and `left` the last, both inclusive, in the team's
+zone), and the period does not overlap any of their time off. That nobody holds two slots of one
+period is the scheduler's own rule.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from rotation.model import Member, Period, Role, TimeOff
+from rotation.periods import local_day_start
+
+
+def employment(member: Member, zone: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """Return `[start, end)` of the member's employment in UTC; None for an open side."""
+    start = local_day_start(member.joined, zone) if member.joined else None
+    end = local_day_start(member.left + timedelta(days=1), zone) if member.left else None
+    return start, end
+
+
+class Availability:
+    """Answers whether a member may be assigned a period, for one team."""
+
+    def __init__(self, members: Iterable[Member], time_off: Iterable[TimeOff], zone: ZoneInfo):
+        self.members = {member.id: member for member in members}
+        self._employment = {mid: employment(m, zone) for mid, m in self.members.items()}
+        self._time_off: dict[str, list[TimeOff]] = defaultdict(list)
+        for entry in time_off:
+            self._time_off[entry.member].append(entry)
+
+    def employed_through(self, member_id: str, start: datetime, end: datetime) -> bool:
+        first, last = self._employment[member_id]
+        return (first is None or first <= start) and (last is None or end <= last)
+
+    def on_time_off(self, member_id: str, start: datetime, end: datetime) -> bool:
+        return any(entry.overlaps(start, end) for entry in self._time_off.get(member_id, ()))
+
+    def can_hold(self, member_id: str, role: Role, period: Period) -> bool:
+        """True when `member_id` may hold `role` for the whole of `period`."""
+        member = self.members.get(member_id)
+        return (
+            member is not None
+            and role in member.roles
+            and self.employed_through(member_id, period.start, period.end)
+            and not self.on_time_off(member_id, period.start, period.end)
+        )
+
+    def candidates(self, role: Role, period: Period) -> list[str]:
+        """Return, sorted by id, every member who may hold `role` for `period`."""
+        return sorted(mid for mid in self.members if self.can_hold(mid, role, period))

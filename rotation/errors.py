@@ -1,0 +1,93 @@
+"""Errors of the scheduling core.
+
+Every error the core raises on bad input derives from `RotationError` and builds its own message,
+so the service can map each kind to an HTTP status in one place and never has to catch a bare
+`ValueError`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+class RotationError(Exception):
+    """Base of every error the core raises about its input."""
+
+
+class InvalidPolicy(RotationError):
+    """A rotation policy (period length, handoff, zone) that cannot be used."""
+
+    def __init__(self, field: str, value: object, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field} {value!r}: {reason}")
+
+
+class UnknownTimezone(InvalidPolicy):
+    def __init__(self, value: str) -> None:
+        super().__init__("timezone", value, "not an IANA time zone (for example Europe/Berlin)")
+
+
+class NaiveDatetime(RotationError):
+    """A datetime without a time zone where an instant is required."""
+
+    def __init__(self, field: str, value: datetime) -> None:
+        self.field = field
+        super().__init__(
+            f"{field} {value.isoformat()} has no time zone; give an offset such as Z or +01:00"
+        )
+
+
+class InvalidInterval(RotationError):
+    """An interval whose end is not after its start."""
+
+    def __init__(self, field: str, start: object, end: object) -> None:
+        self.field = field
+        super().__init__(f"{field}: end {end} is not after start {start}")
+
+
+class UnknownTeam(RotationError):
+    def __init__(self, team_id: str) -> None:
+        self.team_id = team_id
+        super().__init__(f"no team {team_id!r}")
+
+
+class UnknownMember(RotationError):
+    def __init__(self, member_id: str, team_id: str | None = None) -> None:
+        self.member_id = member_id
+        self.team_id = team_id
+        where = f" in team {team_id!r}" if team_id else ""
+        super().__init__(f"no member {member_id!r}{where}")
+
+
+class InvalidMember(RotationError):
+    """A member definition that breaks a rule (no role, bad weight, left before joined...)."""
+
+    def __init__(self, member_id: str, field: str, reason: str) -> None:
+        self.member_id = member_id
+        self.field = field
+        super().__init__(f"member {member_id!r}: {field}: {reason}")
+
+
+class BeyondPlan(RotationError):
+    """An instant after the end of the published plan."""
+
+    def __init__(self, field: str, at: datetime, plan_end: datetime | None) -> None:
+        self.field = field
+        end = plan_end.isoformat() if plan_end else "nothing is planned yet"
+        super().__init__(
+            f"{field} {at.isoformat()} is after the end of the published plan ({end}); "
+            "extend the plan with POST .../schedule/generate"
+        )
+
+
+class PolicyLocked(RotationError):
+    """A change of period grid for a team whose rotation has already started."""
+
+    def __init__(self, team_id: str, started: datetime) -> None:
+        self.team_id = team_id
+        super().__init__(
+            f"team {team_id!r}: timezone, period, handoff and start cannot change once the "
+            f"rotation has started ({started.isoformat()}); create a new team for a new grid"
+        )

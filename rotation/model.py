@@ -1,0 +1,180 @@
+"""Domain objects of a rotation: plain, frozen and typed.
+
+Instants are timezone-aware `datetime`s in UTC. Calendar facts that belong to a team's wall clock
+(the start date, joined/left, the handoff time) are `date`/`time` read in the team's zone.
+Every interval is half-open, `[start, end)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from rotation.errors import InvalidInterval, NaiveDatetime
+
+
+class Role(StrEnum):
+    DEVELOPER = "developer"
+    OPERATOR = "operator"
+
+
+#: The slots of every period, in the order they are reported.
+SLOTS: tuple[Role, ...] = (Role.DEVELOPER, Role.OPERATOR)
+
+
+def require_aware(field_name: str, value: datetime) -> datetime:
+    """Return `value` converted to UTC; raise `NaiveDatetime` if it has no zone."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise NaiveDatetime(field_name, value)
+    return value.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a team's periods are laid out.
+
+    `period_days` is the period length in local calendar days (7 for `1w`). Handoffs happen at
+    `handoff_time` local wall time in `timezone`; when `handoff_weekday` is set (0 is Monday) the
+    first period starts on the first such weekday on or after `start`, otherwise on `start`.
+    """
+
+    timezone: str
+    period_days: int
+    handoff_time: time
+    start: date
+    handoff_weekday: int | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    policy: Policy
+    holidays: str | None = None
+    frozen_periods: int = 2
+    notify: NotifyPolicy = field(default_factory=lambda: NotifyPolicy())
+
+    @property
+    def timezone(self) -> str:
+        return self.policy.timezone
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of one team. `joined` and `left` are inclusive days in the team's zone."""
+
+    id: str
+    name: str
+    email: str
+    roles: frozenset[Role]
+    weight: float = 1.0
+    joined: date | None = None
+    left: date | None = None
+    chat: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Period:
+    """One turn of the rotation, `[start, end)` in UTC; `index` 0 is the team's first period."""
+
+    index: int
+    start: datetime
+    end: datetime
+
+    def contains(self, at: datetime) -> bool:
+        return self.start <= at < self.end
+
+
+@dataclass(frozen=True)
+class TimeOff:
+    """An interval `[start, end)` during which `member` cannot be assigned."""
+
+    member: str
+    start: datetime
+    end: datetime
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        require_aware("time_off.start", self.start)
+        require_aware("time_off.end", self.end)
+        if self.end <= self.start:
+            raise InvalidInterval("time_off", self.start, self.end)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """`member` holds `role` for the whole of `period`; `member` is None when nobody could."""
+
+    role: Role
+    period: Period
+    member: str | None
+
+    @property
+    def uncovered(self) -> bool:
+        return self.member is None
+
+
+class Source(StrEnum):
+    ROTATION = "rotation"
+    OVERRIDE = "override"
+    SWAP = "swap"
+
+
+@dataclass(frozen=True)
+class ScheduleEntry:
+    """A contiguous stretch `[start, end)` of one member (or nobody) in one slot of one period."""
+
+    role: Role
+    member: str | None
+    start: datetime
+    end: datetime
+    period: Period
+    source: Source = Source.ROTATION
+
+
+@dataclass(frozen=True)
+class OnSupport:
+    """Who holds each slot at the instant `at`.
+
+    `period` is None before the team's first period. `holders` maps each slot to its schedule
+    entry at `at`; an entry whose member is None is an uncovered slot.
+    """
+
+    at: datetime
+    period: Period | None
+    holders: dict[Role, ScheduleEntry] = field(default_factory=dict)
+    next_handoff: datetime | None = None
+
+    @property
+    def uncovered(self) -> list[Role]:
+        return [
+            role for role in SLOTS if role in self.holders and self.holders[role].member is None
+        ]
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SLACK = "slack"
+    WEBHOOK = "webhook"
+    LOG = "log"
+
+
+@dataclass(frozen=True)
+class NotifyPolicy:
+    """How a team is reminded. Secrets are references (`env:NAME`), never values."""
+
+    channels: tuple[Channel, ...] = (Channel.LOG,)
+    lead_times: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    slack_webhook: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None

@@ -1,0 +1,419 @@
+"""The team file (`samples/*.toml`): parsed and validated as a whole.
+
+`parse_team_file` either returns a complete `TeamFile` or raises `TeamFileError` listing every
+problem with the file, the line and the reason; nothing is ever half-read. It takes the text, not
+a path, so it stays pure; reading the file is the caller's business.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import holidays as holiday_calendars
+
+from rotation.errors import InvalidPolicy, RotationError
+from rotation.model import Channel, Member, NotifyPolicy, Policy, Role, Team, TimeOff
+from rotation.periods import local_day_start, parse_handoff, parse_period, parse_timezone
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
+DURATION = re.compile(r"^(\d+)([mhd])$")
+
+TEAM_KEYS = {"id", "name", "timezone", "period", "handoff", "start", "holidays", "frozen_periods"}
+MEMBER_KEYS = {"id", "name", "email", "roles", "weight", "joined", "left", "chat", "timezone"}
+NOTIFY_KEYS = {"channels", "lead_times", "slack_webhook", "webhook_url", "webhook_secret"}
+TIME_OFF_KEYS = {"member", "start", "end", "reason"}
+TOP_KEYS = {"team", "member", "notify", "time_off"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    reason: str
+
+
+class TeamFileError(RotationError):
+    """A team file that cannot be loaded; `problems` holds every reason with its line."""
+
+    def __init__(self, path: str, problems: list[Problem]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(self.lines()))
+
+    def lines(self) -> Iterator[str]:
+        for problem in self.problems:
+            where = f"{self.path}:{problem.line}" if problem.line else self.path
+            yield f"{where}: {problem.reason}"
+
+
+@dataclass(frozen=True)
+class TeamFile:
+    """Everything one team file declares."""
+
+    path: str
+    team: Team
+    members: tuple[Member, ...]
+    time_off: tuple[TimeOff, ...] = field(default=())
+
+
+class _Lines:
+    """Finds the line of a key in a TOML text: `tomllib` keeps no positions.
+
+    It scans table headers and `key =` lines; good enough to point a person at the right line.
+    """
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+
+    def __init__(self, text: str) -> None:
+        self.tables: dict[tuple[str, int], int] = {}
+        self.keys: dict[tuple[str, int, str], int] = {}
+        counts: dict[str, int] = {}
+        table, index = "", 0
+        for number, line in enumerate(text.splitlines(), start=1):
+            if header := self._HEADER.match(line):
+                table = header.group(2)
+                index = counts.get(table, 0)
+                counts[table] = index + 1 if header.group(1) == "[[" else 1
+                self.tables[(table, index)] = number
+            elif key := self._KEY.match(line):
+                self.keys.setdefault((table, index, key.group(1)), number)
+
+    def of(self, table: str, index: int = 0, key: str | None = None) -> int | None:
+        if key is not None and (table, index, key) in self.keys:
+            return self.keys[(table, index, key)]
+        return self.tables.get((table, index))
+
+
+T = TypeVar("T")
+
+
+class _Reader:
+    """Collects problems while reading one file, so all of them are reported together."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = _Lines(text)
+        self.problems: list[Problem] = []
+
+    def fail(self, table: str, index: int, key: str | None, reason: str) -> None:
+        self.problems.append(Problem(self.lines.of(table, index, key), reason))
+
+    def check_keys(self, table: str, index: int, data: dict[str, Any], allowed: set[str]) -> None:
+        for key in sorted(set(data) - allowed):
+            self.fail(table, index, key, f"[{table}]: unknown key {key!r}")
+
+    def typed(
+        self,
+        table: str,
+        index: int,
+        data: dict[str, Any],
+        key: str,
+        kind: type[T] | tuple[type, ...],
+        what: str,
+        *,
+        required: bool = True,
+    ) -> Any:
+        if key not in data:
+            if required:
+                self.fail(table, index, None, f"[{table}]: missing {key!r} ({what})")
+            return None
+        value = data[key]
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            self.fail(table, index, key, f"{key}: expected {what}, got {value!r}")
+            return None
+        return value
+
+    def attempt(self, table: str, index: int, key: str, build: Callable[[], T]) -> T | None:
+        try:
+            return build()
+        except RotationError as exc:
+            self.fail(table, index, key, str(exc))
+            return None
+
+
+def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
+    """Parse and validate a team file; raise `TeamFileError` naming every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise TeamFileError(path, [Problem(line, f"not valid TOML: {exc}")]) from exc
+
+    reader = _Reader(text)
+    for key in sorted(set(data) - TOP_KEYS):
+        reader.fail("", 0, key, f"unknown key or table {key!r} (expected {sorted(TOP_KEYS)})")
+    team = _read_team(reader, data.get("team"))
+    members = _read_members(reader, data.get("member", []))
+    zone_name = team.policy.timezone if team else "UTC"
+    time_off = _read_time_off(reader, data.get("time_off", []), {m.id for m in members}, zone_name)
+    notify = _read_notify(reader, data.get("notify", {}))
+    if reader.problems or team is None:
+        raise TeamFileError(path, reader.problems)
+    team = Team(team.id, team.name, team.policy, team.holidays, team.frozen_periods, notify)
+    return TeamFile(path, team, tuple(members), tuple(time_off))
+
+
+def _read_team(reader: _Reader, data: Any) -> Team | None:
+    if not isinstance(data, dict):
+        reader.fail("team", 0, None, "missing [team] table")
+        return None
+    reader.check_keys("team", 0, data, TEAM_KEYS)
+    team_id = reader.typed("team", 0, data, "id", str, "a slug such as 'payments'")
+    if team_id is not None and not SLUG.match(team_id):
+        reader.fail("team", 0, "id", f"id {team_id!r}: use lower-case letters, digits, - and _")
+    name = reader.typed("team", 0, data, "name", str, "a name")
+    zone = reader.typed("team", 0, data, "timezone", str, "an IANA zone such as 'Europe/Berlin'")
+    if (
+        zone is not None
+        and reader.attempt("team", 0, "timezone", lambda: parse_timezone(zone)) is None
+    ):
+        zone = None
+    period_text = reader.typed("team", 0, data, "period", str, "a period such as '1w'")
+    days = (
+        reader.attempt("team", 0, "period", lambda: parse_period(period_text))
+        if period_text
+        else None
+    )
+    handoff_text = reader.typed("team", 0, data, "handoff", str, "a handoff such as 'monday 09:00'")
+    handoff = None
+    if handoff_text is not None and days is not None:
+        handoff = reader.attempt("team", 0, "handoff", lambda: parse_handoff(handoff_text, days))
+    start = _date(reader, "team", 0, data, "start", required=True)
+    calendar = reader.typed(
+        "team", 0, data, "holidays", str, "a country code such as 'DE'", required=False
+    )
+    if calendar is not None:
+        reader.attempt("team", 0, "holidays", lambda: check_holiday_calendar(calendar))
+    frozen = reader.typed("team", 0, data, "frozen_periods", int, "a whole number", required=False)
+    if frozen is not None and not 0 <= frozen <= 52:
+        reader.fail("team", 0, "frozen_periods", "frozen_periods: expected 0 to 52")
+        frozen = None
+    if None in (team_id, name, zone, days, handoff, start):
+        return None
+    assert handoff is not None
+    assert days is not None
+    assert start is not None
+    policy = Policy(zone, days, handoff[1], start, handoff[0])
+    return Team(team_id, name, policy, calendar, 2 if frozen is None else frozen)
+
+
+def check_holiday_calendar(code: str) -> str:
+    """Return `code` if the `holidays` package knows it: `DE` or a region such as `DE-BY`."""
+    country, _, region = code.partition("-")
+    supported = holiday_calendars.list_supported_countries()
+    if country not in supported:
+        raise InvalidPolicy("holidays", code, "not a country code known to the holidays package")
+    if region and region not in supported[country]:
+        raise InvalidPolicy("holidays", code, f"{country} has no region {region!r}")
+    return code
+
+
+def _read_members(reader: _Reader, data: Any) -> list[Member]:
+    if not isinstance(data, list):
+        reader.fail("member", 0, None, "member: expected [[member]] tables")
+        return []
+    members: list[Member] = []
+    seen: dict[str, int] = {}
+    for index, item in enumerate(data):
+        member = _read_member(reader, index, item)
+        if member is None:
+            continue
+        if member.id in seen:
+            reader.fail("member", index, "id", f"member {member.id!r} is declared twice")
+            continue
+        seen[member.id] = index
+        members.append(member)
+    return members
+
+
+def _read_member(reader: _Reader, index: int, data: Any) -> Member | None:
+    table = "member"
+    reader.check_keys(table, index, data, MEMBER_KEYS)
+    member_id = reader.typed(table, index, data, "id", str, "a slug such as 'alice'")
+    if member_id is not None and not SLUG.match(member_id):
+        reader.fail(
+            table, index, "id", f"id {member_id!r}: use lower-case letters, digits, - and _"
+        )
+        member_id = None
+    name = reader.typed(table, index, data, "name", str, "a name")
+    email = reader.typed(table, index, data, "email", str, "an email address")
+    if email is not None and not EMAIL.match(email):
+        reader.fail(table, index, "email", f"email {email!r} is not an email address")
+    roles_raw = reader.typed(table, index, data, "roles", list, '["developer"] and/or "operator"')
+    roles: set[Role] = set()
+    for role in roles_raw or []:
+        if role not in {r.value for r in Role}:
+            reader.fail(table, index, "roles", f"unknown role {role!r} (developer or operator)")
+        else:
+            roles.add(Role(role))
+    if roles_raw is not None and not roles_raw:
+        reader.fail(table, index, "roles", f"member {member_id!r} has no role")
+    weight = reader.typed(table, index, data, "weight", (int, float), "a number", required=False)
+    if weight is not None and not 0 < weight <= 1:
+        reader.fail(table, index, "weight", f"weight {weight}: expected more than 0, at most 1")
+    joined = _date(reader, table, index, data, "joined", required=False)
+    left = _date(reader, table, index, data, "left", required=False)
+    if joined and left and left < joined:
+        reader.fail(table, index, "left", f"left {left} is before joined {joined}")
+    chat = reader.typed(table, index, data, "chat", str, "a chat handle", required=False)
+    zone = reader.typed(table, index, data, "timezone", str, "an IANA zone", required=False)
+    if zone is not None:
+        reader.attempt(table, index, "timezone", lambda: parse_timezone(zone))
+    if None in (member_id, name, email) or not roles:
+        return None
+    return Member(
+        member_id, name, email, frozenset(roles), float(weight or 1.0), joined, left, chat, zone
+    )
+
+
+def _read_time_off(
+    reader: _Reader, data: Any, member_ids: set[str], zone_name: str
+) -> list[TimeOff]:
+    table = "time_off"
+    if not isinstance(data, list):
+        reader.fail(table, 0, None, "time_off: expected [[time_off]] tables")
+        return []
+    zone = parse_timezone(zone_name)
+    entries: list[tuple[int, TimeOff]] = []
+    for index, item in enumerate(data):
+        reader.check_keys(table, index, item, TIME_OFF_KEYS)
+        member = reader.typed(table, index, item, "member", str, "a member id")
+        if member is not None and member not in member_ids:
+            reader.fail(table, index, "member", f"time off for unknown member {member!r}")
+            member = None
+        bounds = [_instant(reader, table, index, item, key, zone) for key in ("start", "end")]
+        reason = reader.typed(table, index, item, "reason", str, "text", required=False) or ""
+        start, end = bounds
+        if member is None or start is None or end is None:
+            continue
+        if end <= start:
+            reader.fail(table, index, "end", f"time off of {member!r} ends before it starts")
+            continue
+        entry = TimeOff(member, start, end, reason)
+        for other_index, other in entries:
+            if other.member == member and other.overlaps(start, end):
+                other_line = reader.lines.of(table, other_index)
+                reader.fail(
+                    table,
+                    index,
+                    None,
+                    f"time off of {member!r} overlaps the entry at line {other_line}",
+                )
+        entries.append((index, entry))
+    return [entry for _, entry in entries]
+
+
+def _read_notify(reader: _Reader, data: Any) -> NotifyPolicy:
+    table = "notify"
+    if not isinstance(data, dict):
+        reader.fail(table, 0, None, "notify: expected a [notify] table")
+        return NotifyPolicy()
+    reader.check_keys(table, 0, data, NOTIFY_KEYS)
+    channels: list[Channel] = []
+    for name in reader.typed(
+        table, 0, data, "channels", list, "a list of channels", required=False
+    ) or ["log"]:
+        if name not in {c.value for c in Channel}:
+            reader.fail(
+                table, 0, "channels", f"unknown channel {name!r} (email, slack, webhook, log)"
+            )
+        else:
+            channels.append(Channel(name))
+    leads: list[timedelta] = []
+    for text in (
+        reader.typed(
+            table, 0, data, "lead_times", list, "a list like ['24h', '1h']", required=False
+        )
+        or []
+    ):
+        lead = parse_duration(text) if isinstance(text, str) else None
+        if lead is None:
+            reader.fail(
+                table,
+                0,
+                "lead_times",
+                f"lead time {text!r}: expected minutes, hours or days like '30m', '24h', '2d'",
+            )
+        else:
+            leads.append(lead)
+    secrets: dict[str, str | None] = {}
+    for key in ("slack_webhook", "webhook_url", "webhook_secret"):
+        value = reader.typed(table, 0, data, key, str, "a reference 'env:NAME'", required=False)
+        if value is not None and not ENV_REFERENCE.match(value):
+            reader.fail(
+                table, 0, key, f"{key}: secrets are given by reference only: write env:NAME"
+            )
+            value = None
+        secrets[key] = value
+    for channel, key in ((Channel.SLACK, "slack_webhook"), (Channel.WEBHOOK, "webhook_url")):
+        if channel in channels and secrets[key] is None and key not in data:
+            reader.fail(table, 0, "channels", f'channel {channel.value!r} needs {key} = "env:NAME"')
+    return NotifyPolicy(
+        tuple(channels),
+        tuple(sorted(leads, reverse=True)) if leads else NotifyPolicy().lead_times,
+        secrets["slack_webhook"],
+        secrets["webhook_url"],
+        secrets["webhook_secret"],
+    )
+
+
+def parse_duration(text: str) -> timedelta | None:
+    """Return the duration of `30m`, `24h` or `2d`; None if `text` is not one."""
+    match = DURATION.match(text.strip())
+    if not match or int(match.group(1)) == 0:
+        return None
+    unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+def _date(
+    reader: _Reader, table: str, index: int, data: dict[str, Any], key: str, *, required: bool
+) -> date | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            reader.fail(
+                table, index, None, f"[{table}]: missing {key!r} (a date such as 2027-01-04)"
+            )
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        reader.fail(table, index, key, f"{key}: expected a date such as 2027-01-04, got {value!r}")
+        return None
+    return value
+
+
+def _instant(
+    reader: _Reader, table: str, index: int, data: dict[str, Any], key: str, zone: Any
+) -> datetime | None:
+    """A time off bound: a date (a whole day in the team's zone) or an instant with an offset.
+
+    A date `end` is inclusive: the time off lasts until the end of that day.
+    """
+    value = data.get(key)
+    if value is None:
+        reader.fail(table, index, None, f"[{table}]: missing {key!r}")
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            reader.fail(
+                table,
+                index,
+                key,
+                f"{key} {value.isoformat()} has no offset; write a date or add +01:00 or Z",
+            )
+            return None
+        return value
+    if isinstance(value, date):
+        day = value + timedelta(days=1) if key == "end" else value
+        result: datetime = local_day_start(day, zone)
+        return result
+    reader.fail(
+        table, index, key, f"{key}: expected a date or an instant with offset, got {value!r}"
+    )
+    return None
