@@ -4,6 +4,7 @@ Nothing here reads the clock, touches a database or knows about HTTP: callers pa
 """
 
 from rotation.errors import (
+    AlreadyExists,
     BeyondPlan,
     InvalidInterval,
     InvalidMember,
@@ -38,6 +39,7 @@ from rotation.teamfile import TeamFile, TeamFileError, parse_team_file
 
 __all__ = [
     "SLOTS",
+    "AlreadyExists",
     "Assignment",
     "BeyondPlan",
     "Channel",

@@ -91,3 +91,12 @@ class PolicyLocked(RotationError):
             f"team {team_id!r}: timezone, period, handoff and start cannot change once the "
             f"rotation has started ({started.isoformat()}); create a new team for a new grid"
         )
+
+
+class AlreadyExists(RotationError):
+    """A new resource whose id is taken."""
+
+    def __init__(self, kind: str, resource_id: str) -> None:
+        self.kind = kind
+        self.resource_id = resource_id
+        super().__init__(f"{kind} {resource_id!r} already exists")

@@ -52,6 +52,14 @@ class TeamFileError(RotationError):
             yield f"{where}: {problem.reason}"
 
 
+class TeamFilesError(RotationError):
+    """Several team files (or files that disagree with each other) that cannot be loaded."""
+
+    def __init__(self, errors: list[TeamFileError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
 @dataclass(frozen=True)
 class TeamFile:
     """Everything one team file declares."""

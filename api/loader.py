@@ -1,0 +1,118 @@
+"""Loads team files into the database: all of them or none.
+
+Every file is read and validated before anything is written, then all of them are written in one
+transaction. Loading a file again updates its team: members missing from the file leave the team
+(their past turns stay), the file's time off is replaced, and the plan is refreshed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlmodel import Session
+
+from api import repository
+from api.planning import PlanUpdate, refresh_plan
+from rotation import Member, PolicyLocked, TeamFile, TeamFileError, parse_team_file
+from rotation.teamfile import Problem, TeamFilesError
+
+
+@dataclass(frozen=True)
+class Loaded:
+    team_id: str
+    path: str
+    members: int
+    time_off: int
+    created: bool
+    update: PlanUpdate
+
+
+def read_team_files(paths: Iterable[str | Path]) -> list[TeamFile]:
+    """Read and validate every file; raise `TeamFilesError` listing every problem of every file."""
+    files: list[TeamFile] = []
+    errors: list[TeamFileError] = []
+    for path in paths:
+        name = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            errors.append(TeamFileError(name, [Problem(None, f"cannot read the file: {exc}")]))
+            continue
+        try:
+            files.append(parse_team_file(text, name))
+        except TeamFileError as exc:
+            errors.append(exc)
+    errors.extend(_disagreements(files))
+    if errors:
+        raise TeamFilesError(errors)
+    return files
+
+
+def _disagreements(files: list[TeamFile]) -> list[TeamFileError]:
+    """Two files for one team, or one person described two ways, cannot both be right."""
+    errors: list[TeamFileError] = []
+    teams: dict[str, str] = {}
+    people: dict[str, tuple[str, Member]] = {}
+    for file in files:
+        if file.team.id in teams:
+            reason = f"team {file.team.id!r} is also defined in {teams[file.team.id]}"
+            errors.append(TeamFileError(file.path, [Problem(None, reason)]))
+        teams.setdefault(file.team.id, file.path)
+        for member in file.members:
+            if member.id in people:
+                other_path, other = people[member.id]
+                if (other.name, other.email, other.chat, other.timezone) != (
+                    member.name,
+                    member.email,
+                    member.chat,
+                    member.timezone,
+                ):
+                    reason = (
+                        f"member {member.id!r} has other contact details in {other_path}; "
+                        "one person has one name, email, chat and timezone"
+                    )
+                    errors.append(TeamFileError(file.path, [Problem(None, reason)]))
+            people.setdefault(member.id, (file.path, member))
+    return errors
+
+
+def load_team_files(session: Session, paths: Iterable[str | Path], now: datetime) -> list[Loaded]:
+    """Validate and load `paths` in one transaction; on any error nothing is written."""
+    files = read_team_files(paths)
+    try:
+        loaded = [_load(session, file, now) for file in files]
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    return loaded
+
+
+def _load(session: Session, file: TeamFile, now: datetime) -> Loaded:
+    team = file.team
+    previous = session.get(repository.TeamRow, team.id)
+    if previous is not None:
+        old_policy = repository.team_from_row(previous).policy
+        if old_policy != team.policy:
+            started = repository.first_started(session, team.id, now)
+            if started is not None:
+                raise PolicyLocked(team.id, started)
+            repository.delete_assignments(session, team.id)
+    repository.save_team(session, team, now, source=file.path)
+    session.flush()
+    wanted = {member.id for member in file.members}
+    for member in repository.list_members(session, team.id):
+        if member.id not in wanted:
+            repository.remove_member(session, team.id, member.id)
+    for member in file.members:
+        repository.save_member(session, team.id, member)
+    session.flush()
+    repository.replace_file_time_off(session, team.id, file.time_off, now)
+    session.flush()
+    update = refresh_plan(session, team.id, now)
+    return Loaded(
+        team.id, file.path, len(file.members), len(file.time_off), previous is None, update
+    )

@@ -1,0 +1,141 @@
+"""Keeps each team's published plan up to date.
+
+`refresh_plan` is called after anything that can change the plan (a team file load, a team or
+member edit) and at start-up, so the plan always reaches `HORIZON` past the later of now and the
+team's first handoff. It never changes a period that has started. It keeps the frozen window (the
+next `frozen_periods` periods) unless an assignment there now breaks a hard constraint; that one is
+refilled and counted as forced. Everything after is planned afresh by `rotation.plan`, with the
+kept assignments as history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from api import repository
+from api.tables import AssignmentRow
+from rotation import Assignment, Role, Team, handoff, period, period_index_at, plan
+from rotation.availability import Availability
+
+HORIZON = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One slot of one period whose holder changed."""
+
+    role: Role
+    period_start: datetime
+    period_end: datetime
+    before: str | None
+    after: str | None
+
+
+@dataclass
+class PlanUpdate:
+    """What a refresh did.
+
+    `changed` lists already-published slots whose holder changed; `forced` counts those among
+    them refilled because their holder became unavailable inside the frozen window; `added`
+    counts slots planned for the first time.
+    """
+
+    changed: list[Change] = field(default_factory=list)
+    forced: int = 0
+    added: int = 0
+
+
+def horizon(team: Team, now: datetime) -> datetime:
+    """The instant the plan must reach: a year past the later of now and the first handoff."""
+    return max(now, handoff(team.policy, 0)) + HORIZON
+
+
+def refresh_plan(
+    session: Session, team_id: str, now: datetime, until: datetime | None = None
+) -> PlanUpdate:
+    """Bring the team's published plan up to date and reaching `until` (default: the horizon).
+
+    The caller commits; nothing is written if it raises.
+    """
+    team = repository.get_team(session, team_id)
+    members = repository.list_members(session, team_id)
+    time_off = repository.time_off_of(session, [m.id for m in members])
+    availability = Availability(members, time_off, team.policy.zone)
+    reach = max(until or horizon(team, now), horizon(team, now))
+    last_index = period_index_at(team.policy, reach - timedelta(microseconds=1))
+    if last_index is None:
+        last_index = 0
+
+    rows = {(r.period_index, Role(r.role)): r for r in repository.assignment_rows(session, team_id)}
+    current = period_index_at(team.policy, now)
+    started_until = -1 if current is None else current
+    frozen_until = started_until + team.frozen_periods
+
+    update = PlanUpdate()
+    kept: list[Assignment] = []
+    for (index, _role), row in sorted(rows.items()):
+        existing = repository.assignment_from_row(row)
+        if index <= started_until:
+            kept.append(existing)
+        elif index <= frozen_until:
+            if existing.member is None or _still_valid(existing, kept, availability):
+                kept.append(existing)
+            else:
+                update.forced += 1
+
+    fixed = {(a.period.index, a.role) for a in kept}
+    first_free = next(
+        (i for i in range(last_index + 1) if any((i, r) not in fixed for r in Role)), None
+    )
+    if first_free is None:
+        return update
+    periods = [period(team.policy, i) for i in range(first_free, last_index + 1)]
+    planned = plan(team, members, periods, time_off, history=kept)
+
+    for assignment in planned:
+        key = (assignment.period.index, assignment.role)
+        existing_row = rows.get(key)
+        if existing_row is None:
+            update.added += 1
+            session.add(_new_row(team_id, assignment, now))
+        elif existing_row.person_id != assignment.member:
+            update.changed.append(
+                Change(
+                    assignment.role,
+                    existing_row.period_start,
+                    existing_row.period_end,
+                    existing_row.person_id,
+                    assignment.member,
+                )
+            )
+            existing_row.person_id = assignment.member
+            existing_row.updated_at = now
+            session.add(existing_row)
+    return update
+
+
+def _still_valid(
+    assignment: Assignment, kept: list[Assignment], availability: Availability
+) -> bool:
+    assert assignment.member is not None
+    double_booked = any(
+        a.period.index == assignment.period.index and a.member == assignment.member for a in kept
+    )
+    return not double_booked and availability.can_hold(
+        assignment.member, assignment.role, assignment.period
+    )
+
+
+def _new_row(team_id: str, assignment: Assignment, now: datetime) -> AssignmentRow:
+    return AssignmentRow(
+        team_id=team_id,
+        role=assignment.role.value,
+        period_index=assignment.period.index,
+        period_start=assignment.period.start,
+        period_end=assignment.period.end,
+        person_id=assignment.member,
+        updated_at=now,
+    )

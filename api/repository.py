@@ -1,0 +1,289 @@
+"""Repositories: the only code that turns table rows into domain objects and back.
+
+Routes, the CLI and the planner read and write through these functions; none of them writes SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from api.tables import AssignmentRow, MemberRow, PersonRow, TeamRow, TimeOffRow
+
+__all__ = ["Person", "TeamRow"]
+from rotation import (
+    AlreadyExists,
+    Assignment,
+    Channel,
+    Member,
+    NotifyPolicy,
+    Period,
+    Policy,
+    Role,
+    Team,
+    TimeOff,
+    UnknownMember,
+    UnknownTeam,
+)
+from rotation.periods import format_handoff, format_period, parse_handoff, parse_period
+
+
+@dataclass(frozen=True)
+class Person:
+    """Contact details of anyone who holds or held a slot, current member or not."""
+
+    id: str
+    name: str
+    email: str
+    chat: str | None = None
+
+
+# Teams
+
+
+def team_from_row(row: TeamRow) -> Team:
+    days = parse_period(row.period)
+    weekday, wall = parse_handoff(row.handoff, days)
+    policy = Policy(row.timezone, days, wall, row.start, weekday)
+    return Team(
+        row.id, row.name, policy, row.holidays, row.frozen_periods, notify_from_json(row.notify)
+    )
+
+
+def notify_to_json(notify: NotifyPolicy) -> dict[str, Any]:
+    return {
+        "channels": [c.value for c in notify.channels],
+        "lead_times": [int(lead.total_seconds()) for lead in notify.lead_times],
+        "slack_webhook": notify.slack_webhook,
+        "webhook_url": notify.webhook_url,
+        "webhook_secret": notify.webhook_secret,
+    }
+
+
+def notify_from_json(data: dict[str, Any]) -> NotifyPolicy:
+    if not data:
+        return NotifyPolicy()
+    return NotifyPolicy(
+        tuple(Channel(c) for c in data["channels"]),
+        tuple(timedelta(seconds=s) for s in data["lead_times"]),
+        data.get("slack_webhook"),
+        data.get("webhook_url"),
+        data.get("webhook_secret"),
+    )
+
+
+def get_team_row(session: Session, team_id: str) -> TeamRow:
+    row = session.get(TeamRow, team_id)
+    if row is None:
+        raise UnknownTeam(team_id)
+    return row
+
+
+def get_team(session: Session, team_id: str) -> Team:
+    return team_from_row(get_team_row(session, team_id))
+
+
+def list_teams(session: Session) -> list[Team]:
+    return [team_from_row(row) for row in session.exec(select(TeamRow).order_by(col(TeamRow.id)))]
+
+
+def save_team(
+    session: Session, team: Team, now: datetime, *, source: str | None = None, create: bool = False
+) -> TeamRow:
+    """Insert or update `team`; with `create`, an existing id is `AlreadyExists`."""
+    row = session.get(TeamRow, team.id)
+    if row is not None and create:
+        raise AlreadyExists("team", team.id)
+    if row is None:
+        row = TeamRow(id=team.id, created_at=now, **_team_fields(team), updated_at=now)
+    else:
+        for key, value in _team_fields(team).items():
+            setattr(row, key, value)
+        row.updated_at = now
+    if source is not None:
+        row.source = source
+    session.add(row)
+    return row
+
+
+def _team_fields(team: Team) -> dict[str, Any]:
+    return {
+        "name": team.name,
+        "timezone": team.policy.timezone,
+        "period": format_period(team.policy.period_days),
+        "handoff": format_handoff(team.policy),
+        "start": team.policy.start,
+        "holidays": team.holidays,
+        "frozen_periods": team.frozen_periods,
+        "notify": notify_to_json(team.notify),
+    }
+
+
+def delete_team(session: Session, team_id: str) -> None:
+    session.delete(get_team_row(session, team_id))
+
+
+# Members
+
+
+def member_from_rows(member: MemberRow, person: PersonRow) -> Member:
+    return Member(
+        id=person.id,
+        name=person.name,
+        email=person.email,
+        roles=frozenset(Role(r) for r in member.roles.split(",") if r),
+        weight=member.weight,
+        joined=member.joined,
+        left=member.left,
+        chat=person.chat,
+        timezone=person.timezone,
+    )
+
+
+def list_members(session: Session, team_id: str) -> list[Member]:
+    rows = session.exec(
+        select(MemberRow, PersonRow)
+        .join(PersonRow, col(PersonRow.id) == col(MemberRow.person_id))
+        .where(MemberRow.team_id == team_id)
+        .order_by(col(PersonRow.id))
+    )
+    return [member_from_rows(member, person) for member, person in rows]
+
+
+def get_member(session: Session, team_id: str, member_id: str) -> Member:
+    member = session.get(MemberRow, (team_id, member_id))
+    person = session.get(PersonRow, member_id)
+    if member is None or person is None:
+        raise UnknownMember(member_id, team_id)
+    return member_from_rows(member, person)
+
+
+def save_member(session: Session, team_id: str, member: Member, *, create: bool = False) -> None:
+    """Insert or update `member` of `team_id` and their person record."""
+    row = session.get(MemberRow, (team_id, member.id))
+    if row is not None and create:
+        raise AlreadyExists("member", member.id)
+    person = session.get(PersonRow, member.id) or PersonRow(id=member.id, name="", email="")
+    person.name, person.email = member.name, member.email
+    person.chat, person.timezone = member.chat, member.timezone
+    session.add(person)
+    session.flush()  # the member row refers to the person: insert it first
+    row = row or MemberRow(team_id=team_id, person_id=member.id, roles="")
+    row.roles = ",".join(sorted(r.value for r in member.roles))
+    row.weight, row.joined, row.left = member.weight, member.joined, member.left
+    session.add(row)
+
+
+def remove_member(session: Session, team_id: str, member_id: str) -> None:
+    """Take `member_id` off the team; their person record and past turns stay as history."""
+    row = session.get(MemberRow, (team_id, member_id))
+    if row is None:
+        raise UnknownMember(member_id, team_id)
+    session.delete(row)
+
+
+def people(session: Session, person_ids: Iterable[str | None]) -> dict[str, Person]:
+    ids = {pid for pid in person_ids if pid}
+    if not ids:
+        return {}
+    rows = session.exec(select(PersonRow).where(col(PersonRow.id).in_(ids)))
+    return {r.id: Person(r.id, r.name, r.email, r.chat) for r in rows}
+
+
+# Time off
+
+
+def time_off_of(session: Session, person_ids: Iterable[str]) -> list[TimeOff]:
+    """Every time off of these people, whichever team it was entered through."""
+    ids = list(person_ids)
+    if not ids:
+        return []
+    rows = session.exec(
+        select(TimeOffRow).where(col(TimeOffRow.person_id).in_(ids)).order_by(col(TimeOffRow.start))
+    )
+    return [TimeOff(r.person_id, r.start, r.end, r.reason) for r in rows]
+
+
+def replace_file_time_off(
+    session: Session, team_id: str, entries: Sequence[TimeOff], now: datetime
+) -> None:
+    """Replace the time off a team file declared last time with what it declares now."""
+    session.exec(
+        delete(TimeOffRow).where(
+            col(TimeOffRow.team_id) == team_id, col(TimeOffRow.source) == "file"
+        )
+    )
+    for entry in entries:
+        session.add(
+            TimeOffRow(
+                person_id=entry.member,
+                team_id=team_id,
+                start=entry.start,
+                end=entry.end,
+                reason=entry.reason,
+                source="file",
+                created_at=now,
+            )
+        )
+
+
+# Assignments
+
+
+def assignment_from_row(row: AssignmentRow) -> Assignment:
+    period = Period(row.period_index, row.period_start, row.period_end)
+    return Assignment(Role(row.role), period, row.person_id)
+
+
+def assignment_rows(
+    session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
+) -> list[AssignmentRow]:
+    """The team's assignment rows overlapping `[since, until)`, in period then role order."""
+    query = select(AssignmentRow).where(AssignmentRow.team_id == team_id)
+    if until is not None:
+        query = query.where(col(AssignmentRow.period_start) < until)
+    if since is not None:
+        query = query.where(col(AssignmentRow.period_end) > since)
+    return list(
+        session.exec(query.order_by(col(AssignmentRow.period_index), col(AssignmentRow.role)))
+    )
+
+
+def assignments(
+    session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
+) -> list[Assignment]:
+    return [assignment_from_row(r) for r in assignment_rows(session, team_id, since, until)]
+
+
+def plan_end(session: Session, team_id: str) -> datetime | None:
+    """The end of the last planned period of the team, or None when nothing is planned."""
+    result: datetime | None = session.exec(
+        select(func.max(AssignmentRow.period_end)).where(AssignmentRow.team_id == team_id)
+    ).one()
+    return _as_utc(result)
+
+
+def first_started(session: Session, team_id: str, now: datetime) -> datetime | None:
+    """The start of the team's first published period that has begun, if any."""
+    result: datetime | None = session.exec(
+        select(func.min(AssignmentRow.period_start)).where(
+            AssignmentRow.team_id == team_id, col(AssignmentRow.period_start) <= now
+        )
+    ).one()
+    return _as_utc(result)
+
+
+def delete_assignments(session: Session, team_id: str) -> None:
+    session.exec(delete(AssignmentRow).where(col(AssignmentRow.team_id) == team_id))
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    # SQLite hands aggregates back without the column's type: attach the zone it was stored in.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

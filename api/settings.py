@@ -1,0 +1,35 @@
+"""Service settings, read from the environment (prefix `ROTA_`) through a cached dependency."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROTA_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///rota.db",
+        description="SQLAlchemy URL; postgresql://... for teams that run several replicas.",
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000", description="Base URL for links in feeds and messages."
+    )
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_from: str = "rota@localhost"
+    reminder_interval: int = Field(default=30, ge=1, description="Seconds between reminder passes.")
+    anonymous_read: bool = Field(
+        default=False, description="Allow reading who is on support without a token."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

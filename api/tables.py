@@ -1,0 +1,139 @@
+"""Database tables. Rows stay inside `api/`: repositories turn them into domain objects.
+
+Members are people (`person`, one id across every team, so a person has one feed and one set of
+time off) who belong to teams through `member` rows carrying the per-team facts (roles, weight,
+joined, left).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import DateTime, TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every backend.
+
+    SQLite has no zone-aware type: SQLAlchemy writes the wall time and reads it back naive. This
+    type refuses naive values on the way in, stores UTC, and hands back aware UTC datetimes.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"refusing to store a naive datetime: {value!r}")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def foreign_key(target: str, *, nullable: bool = False, primary_key: bool = False) -> Any:
+    return Field(
+        sa_column=Column(
+            String(64),
+            ForeignKey(target, ondelete="CASCADE"),
+            nullable=nullable,
+            primary_key=primary_key,
+        )
+    )
+
+
+class TeamRow(SQLModel, table=True):
+    __tablename__ = "team"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    timezone: str = Field(max_length=64)
+    period: str = Field(max_length=16)
+    handoff: str = Field(max_length=32)
+    start: date
+    holidays: str | None = Field(default=None, max_length=16)
+    frozen_periods: int = 2
+    notify: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    source: str | None = Field(default=None, max_length=500)
+    created_at: datetime = utc_column()
+    updated_at: datetime = utc_column()
+
+
+class PersonRow(SQLModel, table=True):
+    __tablename__ = "person"
+
+    id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320)
+    chat: str | None = Field(default=None, max_length=100)
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class MemberRow(SQLModel, table=True):
+    __tablename__ = "member"
+
+    team_id: str = foreign_key("team.id", primary_key=True)
+    person_id: str = foreign_key("person.id", primary_key=True)
+    roles: str = Field(max_length=64)  # comma-separated, sorted: "developer,operator"
+    weight: float = 1.0
+    joined: date | None = None
+    left: date | None = None
+
+
+class TimeOffRow(SQLModel, table=True):
+    __tablename__ = "time_off"
+    __table_args__ = (Index("ix_time_off_person_span", "person_id", "start", "end"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: str = foreign_key("person.id")
+    team_id: str = foreign_key("team.id")  # the team it was entered through
+    start: datetime = utc_column()
+    end: datetime = utc_column()
+    reason: str = Field(default="", max_length=500)
+    source: str = Field(default="api", max_length=16)  # "file" rows are replaced by a reload
+    created_at: datetime = utc_column()
+
+
+class AssignmentRow(SQLModel, table=True):
+    __tablename__ = "assignment"
+    __table_args__ = (
+        UniqueConstraint("team_id", "role", "period_index", name="uq_assignment_slot"),
+        Index("ix_assignment_team_span", "team_id", "period_start", "period_end"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = foreign_key("team.id")
+    role: str = Field(max_length=16)
+    period_index: int
+    period_start: datetime = utc_column()
+    period_end: datetime = utc_column()
+    person_id: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
+    )
+    updated_at: datetime = utc_column()
+
+
+class ApiTokenRow(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=16)
+    teams: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = utc_column()
+    revoked_at: datetime | None = utc_column(nullable=True)
