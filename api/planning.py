@@ -21,6 +21,7 @@ from rotation import Assignment, Role, Team, handoff, period, period_index_at, p
 from rotation.availability import Availability
 
 HORIZON = timedelta(days=365)
+MAX_HORIZON = timedelta(days=5 * 366)
 
 
 @dataclass(frozen=True)

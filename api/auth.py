@@ -1,0 +1,128 @@
+"""Bearer API tokens: `viewer` reads, `lead` also writes the teams it leads, `admin` writes all.
+
+Tokens are random, shown once, and stored as SHA-256 hashes: a leaked database gives no token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session, col, select
+
+from api.database import get_session
+from api.settings import Settings
+from api.tables import ApiTokenRow
+
+TOKEN_PREFIX = "rota_"
+
+
+class TokenRole(StrEnum):
+    VIEWER = "viewer"
+    LEAD = "lead"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a token's name, role and (for leads) the teams it leads."""
+
+    name: str
+    role: TokenRole
+    teams: tuple[str, ...] = ()
+
+    def may_write(self, team_id: str) -> bool:
+        return self.role is TokenRole.ADMIN or (
+            self.role is TokenRole.LEAD and team_id in self.teams
+        )
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_token(
+    session: Session, name: str, role: TokenRole, teams: list[str], now: datetime
+) -> tuple[ApiTokenRow, str]:
+    """Store a new token and return its row and the secret (the only time it is seen)."""
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = ApiTokenRow(
+        name=name,
+        role=role.value,
+        teams=sorted(teams),
+        token_hash=hash_token(secret),
+        created_at=now,
+    )
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row, secret
+
+
+def find_token(session: Session, secret: str) -> Principal | None:
+    row = session.exec(
+        select(ApiTokenRow).where(
+            ApiTokenRow.token_hash == hash_token(secret), col(ApiTokenRow.revoked_at).is_(None)
+        )
+    ).first()
+    return None if row is None else Principal(row.name, TokenRole(row.role), tuple(row.teams))
+
+
+_bearer = HTTPBearer(auto_error=False, description="An API token from `rota token create`.")
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def optional_principal(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    session: Annotated[Session, Depends(get_session)],
+) -> Principal | None:
+    if credentials is None:
+        return None
+    principal = find_token(session, credentials.credentials)
+    if principal is None:
+        raise HTTPException(401, "the bearer token is unknown or revoked")
+    return principal
+
+
+def require_principal(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+) -> Principal:
+    if principal is None:
+        raise HTTPException(401, "this needs a bearer token (Authorization: Bearer rota_...)")
+    return principal
+
+
+def require_reader(
+    principal: Annotated[Principal | None, Depends(optional_principal)],
+    settings: Annotated[Settings, Depends(get_app_settings)],
+) -> Principal | None:
+    """Any valid token reads; without one, only if ROTA_ANONYMOUS_READ allows it."""
+    if principal is None and not settings.anonymous_read:
+        raise HTTPException(401, "this needs a bearer token (Authorization: Bearer rota_...)")
+    return principal
+
+
+def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    if principal.role is not TokenRole.ADMIN:
+        raise HTTPException(403, "this needs an admin token")
+    return principal
+
+
+def check_may_write(principal: Principal, team_id: str) -> None:
+    if not principal.may_write(team_id):
+        raise HTTPException(403, "this token may not change this team")
+
+
+Reader = Annotated[Principal | None, Depends(require_reader)]
+Writer = Annotated[Principal, Depends(require_principal)]
+Admin = Annotated[Principal, Depends(require_admin)]

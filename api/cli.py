@@ -1,0 +1,260 @@
+"""The `rota` command. Tables for people, `--json` (the API's own shapes) for scripts.
+
+Every command opens the database named by ROTA_DATABASE_URL and upgrades its schema first.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from api import repository, views
+from api.auth import TokenRole, create_token
+from api.clock import Clock, SystemClock
+from api.database import open_database
+from api.loader import load_team_files
+from api.schemas import AllOnSupportPublic, OnSupportPublic, parse_instant_or_date
+from api.settings import get_settings
+from rotation import RotationError, Team
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _clock(ctx: click.Context) -> Clock:
+    obj = ctx.find_root().obj or {}
+    clock: Clock = obj.get("clock") or SystemClock()
+    return clock
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    engine = open_database(get_settings().database_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _emit_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    if isinstance(value, BaseModel):
+        click.echo(value.model_dump_json(indent=2))
+    else:
+        click.echo(json.dumps(value, indent=2, default=str))
+
+
+def _local(moment: datetime | None, team: Team) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(team.policy.zone).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def _when(value: str | None, team: Team, clock: Clock, option: str) -> datetime:
+    if value is None:
+        return clock.now()
+    try:
+        parsed: datetime | date = parse_instant_or_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    return views.instant(option.lstrip("-"), parsed, team)
+
+
+def _console() -> Console:
+    # Piped output is read by people copying a name or an email: never truncate it to 80 columns.
+    return Console(width=None if sys.stdout.isatty() else 240)
+
+
+class RotaGroup(click.Group):
+    """Turns the core's errors into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RotationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=RotaGroup)
+@click.version_option(package_name="rota")
+def main() -> None:
+    """Rota: fair developer-on-support rotations."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> None:
+    """Load team FILES (if any), then serve the API, feeds and page."""
+    import uvicorn
+
+    from api.app import create_app
+
+    if files:
+        with _session() as session:
+            for loaded in load_team_files(session, files, _clock(ctx).now()):
+                click.echo(f"loaded {loaded.team_id} from {loaded.path}")
+    uvicorn.run(create_app(get_settings(), _clock(ctx)), host=host, port=port)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
+    """Validate and load team FILES; nothing is written unless every file is valid."""
+    with _session() as session:
+        loaded = load_team_files(session, files, _clock(ctx).now())
+    rows = [
+        {
+            "team": item.team_id,
+            "file": item.path,
+            "created": item.created,
+            "members": item.members,
+            "time_off": item.time_off,
+            "slots_added": item.update.added,
+            "slots_changed": len(item.update.changed),
+        }
+        for item in loaded
+    ]
+    if as_json:
+        _emit_json(rows)
+        return
+    table = Table("team", "file", "", "members", "time off", "slots added", "slots changed")
+    for row in rows:
+        table.add_row(
+            str(row["team"]),
+            str(row["file"]),
+            "created" if row["created"] else "updated",
+            str(row["members"]),
+            str(row["time_off"]),
+            str(row["slots_added"]),
+            str(row["slots_changed"]),
+        )
+    _console().print(table)
+
+
+@main.command()
+@click.argument("team", required=False)
+@click.option("--at", "at", help="An instant with offset (2027-03-01T10:00:00Z) or a date.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def who(ctx: click.Context, team: str | None, at: str | None, as_json: bool) -> None:
+    """Who is on support now (or --at an instant), for TEAM or every team."""
+    clock = _clock(ctx)
+    with _session() as session:
+        teams = [repository.get_team(session, team)] if team else repository.list_teams(session)
+        answers = [
+            (t, views.on_support_view(session, t, _when(at, t, clock, "--at"))) for t in teams
+        ]
+    if as_json:
+        if team:
+            _emit_json(answers[0][1])
+        else:
+            moment = answers[0][1].at if answers else clock.now()
+            _emit_json(AllOnSupportPublic(at=moment, teams=[a for _, a in answers]))
+        return
+    table = Table("team", "developer", "operator", "until (team time)", "note")
+    for found, answer in answers:
+        table.add_row(
+            found.id, *_holders(answer), _local(answer.next_handoff, found), _note(answer)
+        )
+    _console().print(table)
+
+
+def _holders(answer: OnSupportPublic) -> tuple[str, str]:
+    def name(holder: Any, role: str) -> str:
+        if holder is None:
+            return "-" if answer.period is None else f"UNCOVERED ({role})"
+        suffix = f" [{holder.source}]" if holder.source != "rotation" else ""
+        return f"{holder.name} <{holder.email}>{suffix}"
+
+    return name(answer.developer, "developer"), name(answer.operator, "operator")
+
+
+def _note(answer: OnSupportPublic) -> str:
+    return "not started yet" if answer.period is None else ""
+
+
+@main.command()
+@click.argument("team")
+@click.option("--since", help="Instant with offset or date (default now).")
+@click.option("--until", help="Instant with offset or date (default four weeks on).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def schedule(
+    ctx: click.Context, team: str, since: str | None, until: str | None, as_json: bool
+) -> None:
+    """The resolved schedule of TEAM, one line per stretch."""
+    clock = _clock(ctx)
+    with _session() as session:
+        found = repository.get_team(session, team)
+        start = _when(since, found, clock, "--since")
+        end = _when(until, found, clock, "--until") if until else None
+        answer = views.schedule_view(session, found, start, end)
+        names = repository.people(session, (e.member for e in answer.entries))
+    if as_json:
+        _emit_json(answer)
+        return
+    table = Table("from (team time)", "to", "role", "member", "source")
+    for entry in answer.entries:
+        person = names.get(entry.member) if entry.member else None
+        table.add_row(
+            _local(entry.start, found),
+            _local(entry.end, found),
+            entry.role.value,
+            person.name if person else "UNCOVERED",
+            entry.source.value,
+        )
+    _console().print(table)
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--role", required=True, type=click.Choice([r.value for r in TokenRole]))
+@click.option("--team", "teams", multiple=True, help="A team a lead token leads (repeatable).")
+@click.option("--name", default=None, help="Who or what uses it; shown in the audit log.")
+@click.pass_context
+def token_create(ctx: click.Context, role: str, teams: tuple[str, ...], name: str | None) -> None:
+    """Create an API token and print it alone on the last line (it is shown only once)."""
+    kind = TokenRole(role)
+    if kind is TokenRole.LEAD and not teams:
+        raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
+    with _session() as session:
+        for team_id in teams:
+            repository.get_team_row(session, team_id)
+        row, secret = create_token(
+            session, name or f"{role}-token", kind, list(teams), _clock(ctx).now()
+        )
+    scope = f" for {', '.join(row.teams)}" if row.teams else ""
+    click.echo(f"created {row.role} token {row.name!r} (id {row.id}){scope}; store it now:")
+    click.echo(secret)
+
+
+@main.group()
+def db() -> None:
+    """The database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or upgrade the schema of ROTA_DATABASE_URL."""
+    with _session():
+        pass
+    click.echo("database is up to date")

@@ -1,0 +1,108 @@
+"""Errors as `application/problem+json` (RFC 9457), mapped in this one place.
+
+Only known error types are mapped. Anything else is a bug and surfaces as a plain 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rotation import (
+    AlreadyExists,
+    BeyondPlan,
+    InvalidInterval,
+    InvalidMember,
+    InvalidPolicy,
+    NaiveDatetime,
+    PolicyLocked,
+    RotationError,
+    TeamFileError,
+    UnknownMember,
+    UnknownTeam,
+)
+from rotation.teamfile import TeamFilesError
+
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
+    (UnknownTeam, 404),
+    (UnknownMember, 404),
+    (AlreadyExists, 409),
+    (PolicyLocked, 409),
+    (BeyondPlan, 422),
+    (NaiveDatetime, 422),
+    (InvalidInterval, 422),
+    (InvalidPolicy, 422),
+    (InvalidMember, 422),
+    (TeamFileError, 422),
+    (TeamFilesError, 422),
+)
+
+TITLES = {
+    400: "Bad request",
+    401: "Not authenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    412: "Precondition failed",
+    422: "Invalid input",
+}
+
+
+def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
+    body["detail"] = detail
+    body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _code(error: Exception) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", type(error).__name__).lower()
+
+
+async def rotation_error(request: Request, error: Exception) -> JSONResponse:
+    for kind, status in STATUS_OF:
+        if isinstance(error, kind):
+            extra: dict[str, Any] = {"code": _code(error)}
+            field = getattr(error, "field", None)
+            if field:
+                extra["field"] = field
+            return problem(status, str(error), **extra)
+    raise error  # an unmapped RotationError is a bug: let it be a 500
+
+
+async def validation_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    errors = [_describe(item) for item in error.errors()]
+    detail = "; ".join(f"{e['location']} {e['field']!r}: {e['message']}" for e in errors)
+    return problem(422, detail or "invalid request", errors=errors)
+
+
+def _describe(item: Any) -> dict[str, str]:
+    location, *path = item.get("loc", ("request",))
+    if item.get("type") == "json_invalid":
+        return {"location": "body", "field": "", "message": f"not valid JSON: {item.get('msg')}"}
+    # Union members add their type name to the path; a person wants the field's name.
+    names = [str(p) for p in path if not str(p).startswith(("function-", "date", "datetime"))]
+    field = ".".join(names) or str(location)
+    return {"location": str(location), "field": field, "message": str(item.get("msg"))}
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, StarletteHTTPException)
+    return problem(error.status_code, str(error.detail))
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RotationError, rotation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,0 +1,1 @@
+"""HTTP routes: each parses input, loads through a repository, calls the core, answers a schema."""

@@ -1,0 +1,132 @@
+"""Teams and their members. Every write refreshes the published plan in the same transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from sqlmodel import Session
+
+from api import repository
+from api.auth import Admin, Reader, Writer, check_may_write
+from api.clock import Clock, get_clock
+from api.database import get_session
+from api.planning import refresh_plan
+from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
+from rotation import PolicyLocked
+
+router = APIRouter(prefix="/v1/teams", tags=["teams"])
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+
+@router.get("", response_model=list[TeamPublic])
+def list_teams(session: SessionDep, _: Reader) -> list[TeamPublic]:
+    return [TeamPublic.of(team) for team in repository.list_teams(session)]
+
+
+@router.post("", response_model=TeamPublic, status_code=201)
+def create_team(body: TeamCreate, session: SessionDep, clock: ClockDep, _: Admin) -> TeamPublic:
+    """Create a team; its plan is published at once (uncovered until it has members)."""
+    team = body.to_team()
+    now = clock.now()
+    repository.save_team(session, team, now, create=True)
+    session.flush()
+    refresh_plan(session, team.id, now)
+    session.commit()
+    return TeamPublic.of(team)
+
+
+@router.get("/{team}", response_model=TeamPublic)
+def get_team(team: str, session: SessionDep, _: Reader) -> TeamPublic:
+    return TeamPublic.of(repository.get_team(session, team))
+
+
+@router.patch("/{team}", response_model=TeamPublic)
+def update_team(
+    team: str, body: TeamUpdate, session: SessionDep, clock: ClockDep, principal: Writer
+) -> TeamPublic:
+    """Change a team. Its period grid (zone, period, handoff, start) is fixed once it started."""
+    check_may_write(principal, team)
+    now = clock.now()
+    current = repository.get_team(session, team)
+    updated = body.apply(current)
+    if updated.policy != current.policy:
+        started = repository.first_started(session, team, now)
+        if started is not None:
+            raise PolicyLocked(team, started)
+        repository.delete_assignments(session, team)
+    repository.save_team(session, updated, now)
+    session.flush()
+    refresh_plan(session, team, now)
+    session.commit()
+    return TeamPublic.of(updated)
+
+
+@router.delete("/{team}", status_code=204)
+def delete_team(team: str, session: SessionDep, _: Admin) -> Response:
+    """Delete a team with its plan and memberships; the people stay (they may be in others)."""
+    repository.delete_team(session, team)
+    session.commit()
+    return Response(status_code=204)
+
+
+@router.get("/{team}/members", response_model=list[MemberPublic])
+def list_members(team: str, session: SessionDep, _: Reader) -> list[MemberPublic]:
+    repository.get_team_row(session, team)
+    return [MemberPublic.of(m) for m in repository.list_members(session, team)]
+
+
+@router.post("/{team}/members", response_model=MemberPublic, status_code=201)
+def add_member(
+    team: str, body: MemberCreate, session: SessionDep, clock: ClockDep, principal: Writer
+) -> MemberPublic:
+    """Add a member; future periods outside the frozen window are replanned to include them."""
+    check_may_write(principal, team)
+    repository.get_team_row(session, team)
+    member = body.to_member()
+    repository.save_member(session, team, member, create=True)
+    session.flush()
+    refresh_plan(session, team, clock.now())
+    session.commit()
+    return MemberPublic.of(member)
+
+
+@router.get("/{team}/members/{member}", response_model=MemberPublic)
+def get_member(team: str, member: str, session: SessionDep, _: Reader) -> MemberPublic:
+    repository.get_team_row(session, team)
+    return MemberPublic.of(repository.get_member(session, team, member))
+
+
+@router.patch("/{team}/members/{member}", response_model=MemberPublic)
+def update_member(
+    team: str,
+    member: str,
+    body: MemberUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: Writer,
+) -> MemberPublic:
+    check_may_write(principal, team)
+    repository.get_team_row(session, team)
+    updated = body.apply(repository.get_member(session, team, member))
+    repository.save_member(session, team, updated)
+    session.flush()
+    refresh_plan(session, team, clock.now())
+    session.commit()
+    return MemberPublic.of(updated)
+
+
+@router.delete("/{team}/members/{member}", status_code=204)
+def remove_member(
+    team: str, member: str, session: SessionDep, clock: ClockDep, principal: Writer
+) -> Response:
+    """Take a member off the team: their future turns are refilled, past ones stay."""
+    check_may_write(principal, team)
+    repository.get_team_row(session, team)
+    repository.remove_member(session, team, member)
+    session.flush()
+    refresh_plan(session, team, clock.now())
+    session.commit()
+    return Response(status_code=204)

@@ -1,0 +1,302 @@
+"""API schemas: what goes over the wire. Never table rows, never domain objects directly.
+
+Naming follows the FastAPI full-stack template: `...Create`, `...Update`, `...Public`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
+
+from rotation import Member, NotifyPolicy, Policy, Role, Source, Team
+from rotation.errors import InvalidMember
+from rotation.periods import (
+    format_handoff,
+    format_period,
+    parse_handoff,
+    parse_period,
+    parse_timezone,
+)
+from rotation.teamfile import EMAIL, SLUG, check_holiday_calendar
+
+Slug = Annotated[str, StringConstraints(pattern=SLUG.pattern, max_length=64)]
+Email = Annotated[str, StringConstraints(pattern=EMAIL.pattern, max_length=320)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Weight = Annotated[float, Field(gt=0, le=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# Who is on support and the schedule
+
+
+class PeriodPublic(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class HolderPublic(BaseModel):
+    id: str
+    name: str
+    email: str
+    chat: str | None = None
+    source: Source
+
+
+class OnSupportPublic(BaseModel):
+    team: str
+    at: datetime
+    period: PeriodPublic | None
+    developer: HolderPublic | None
+    operator: HolderPublic | None
+    uncovered: list[Role]
+    next_handoff: datetime | None
+
+
+class AllOnSupportPublic(BaseModel):
+    at: datetime
+    teams: list[OnSupportPublic]
+
+
+class EntryPublic(BaseModel):
+    role: Role
+    member: str | None
+    start: datetime
+    end: datetime
+    period_start: datetime
+    source: Source
+
+
+class SchedulePublic(BaseModel):
+    team: str
+    since: datetime
+    until: datetime
+    planned_until: datetime | None = Field(
+        description="End of the published plan; nothing is planned after it."
+    )
+    entries: list[EntryPublic]
+
+
+# Teams
+
+
+class TeamPublic(BaseModel):
+    id: str
+    name: str
+    timezone: str
+    period: str
+    handoff: str
+    start: date
+    holidays: str | None
+    frozen_periods: int
+
+    @classmethod
+    def of(cls, team: Team) -> TeamPublic:
+        return cls(
+            id=team.id,
+            name=team.name,
+            timezone=team.policy.timezone,
+            period=format_period(team.policy.period_days),
+            handoff=format_handoff(team.policy),
+            start=team.policy.start,
+            holidays=team.holidays,
+            frozen_periods=team.frozen_periods,
+        )
+
+
+class TeamUpdate(Strict):
+    name: Name | None = None
+    timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
+    period: str | None = Field(default=None, examples=["1w"])
+    handoff: str | None = Field(default=None, examples=["monday 09:00"])
+    start: date | None = None
+    holidays: str | None = Field(default=None, examples=["DE"])
+    frozen_periods: int | None = Field(default=None, ge=0, le=52)
+
+    def apply(self, team: Team) -> Team:
+        """Return `team` with this update applied; raise a `RotationError` naming a bad field."""
+        fields = self.model_fields_set
+        policy = team.policy
+        timezone = self.timezone if "timezone" in fields and self.timezone else policy.timezone
+        parse_timezone(timezone)
+        period_text = self.period if "period" in fields and self.period else None
+        days = parse_period(period_text) if period_text else policy.period_days
+        handoff_text = (
+            self.handoff if "handoff" in fields and self.handoff else format_handoff(policy)
+        )
+        weekday, wall = parse_handoff(handoff_text, days)
+        start = self.start if "start" in fields and self.start else policy.start
+        holidays = self.holidays if "holidays" in fields else team.holidays
+        if holidays:
+            check_holiday_calendar(holidays)
+        frozen = self.frozen_periods if self.frozen_periods is not None else team.frozen_periods
+        return Team(
+            id=team.id,
+            name=self.name or team.name,
+            policy=Policy(timezone, days, wall, start, weekday),
+            holidays=holidays or None,
+            frozen_periods=frozen,
+            notify=team.notify,
+        )
+
+
+class TeamCreate(Strict):
+    id: Slug = Field(examples=["payments"])
+    name: Name
+    timezone: str = Field(examples=["Europe/Berlin"])
+    period: str = Field(examples=["1w"])
+    handoff: str = Field(examples=["monday 09:00"])
+    start: date
+    holidays: str | None = Field(default=None, examples=["DE"])
+    frozen_periods: int = Field(default=2, ge=0, le=52)
+
+    def to_team(self) -> Team:
+        days = parse_period(self.period)
+        weekday, wall = parse_handoff(self.handoff, days)
+        parse_timezone(self.timezone)
+        if self.holidays:
+            check_holiday_calendar(self.holidays)
+        policy = Policy(self.timezone, days, wall, self.start, weekday)
+        return Team(self.id, self.name, policy, self.holidays, self.frozen_periods, NotifyPolicy())
+
+
+# Members
+
+
+class MemberPublic(BaseModel):
+    id: str
+    name: str
+    email: str
+    roles: list[Role]
+    weight: float
+    joined: date | None
+    left: date | None
+    chat: str | None
+    timezone: str | None
+
+    @classmethod
+    def of(cls, member: Member) -> MemberPublic:
+        return cls(
+            id=member.id,
+            name=member.name,
+            email=member.email,
+            roles=sorted(member.roles),
+            weight=member.weight,
+            joined=member.joined,
+            left=member.left,
+            chat=member.chat,
+            timezone=member.timezone,
+        )
+
+
+class MemberUpdate(Strict):
+    name: Name | None = None
+    email: Email | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1)
+    weight: Weight | None = None
+    joined: date | None = None
+    left: date | None = None
+    chat: str | None = Field(default=None, max_length=100)
+    timezone: str | None = None
+
+    def apply(self, member: Member) -> Member:
+        fields = self.model_fields_set
+        updated = Member(
+            id=member.id,
+            name=self.name or member.name,
+            email=self.email or member.email,
+            roles=frozenset(self.roles) if self.roles else member.roles,
+            weight=self.weight if self.weight is not None else member.weight,
+            joined=self.joined if "joined" in fields else member.joined,
+            left=self.left if "left" in fields else member.left,
+            chat=self.chat if "chat" in fields else member.chat,
+            timezone=self.timezone if "timezone" in fields else member.timezone,
+        )
+        return checked_member(updated)
+
+
+class MemberCreate(Strict):
+    id: Slug = Field(examples=["alice"])
+    name: Name
+    email: Email
+    roles: list[Role] = Field(min_length=1)
+    weight: Weight = 1.0
+    joined: date | None = None
+    left: date | None = None
+    chat: str | None = Field(default=None, max_length=100)
+    timezone: str | None = None
+
+    def to_member(self) -> Member:
+        member = Member(
+            self.id,
+            self.name,
+            self.email,
+            frozenset(self.roles),
+            self.weight,
+            self.joined,
+            self.left,
+            self.chat,
+            self.timezone,
+        )
+        return checked_member(member)
+
+
+def checked_member(member: Member) -> Member:
+    """Raise `InvalidMember` for rules a single field cannot express."""
+    if member.joined and member.left and member.left < member.joined:
+        raise InvalidMember(member.id, "left", f"{member.left} is before joined {member.joined}")
+    if member.timezone:
+        parse_timezone(member.timezone)
+    return member
+
+
+def parse_instant_or_date(value: object) -> datetime | date:
+    """An ISO instant with its offset, or an ISO date; a naive date-time is refused."""
+    if isinstance(value, datetime | date):
+        parsed: datetime | date = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is neither an instant (2027-03-01T10:00:00Z) nor a date (2027-03-01)"
+            ) from None
+    else:
+        raise ValueError("expected an instant or a date")
+    if isinstance(parsed, datetime) and parsed.utcoffset() is None:
+        raise ValueError(f"{value!r} has no time zone; add an offset such as Z or +01:00")
+    return parsed
+
+
+#: A query value: an instant with its offset, or a date read in the team's zone.
+InstantOrDate = Annotated[
+    datetime | date,
+    PlainValidator(parse_instant_or_date, json_schema_input_type=str),
+    WithJsonSchema({"type": "string", "examples": ["2027-03-01T10:00:00Z", "2027-03-01"]}),
+]
+
+
+class GenerateRequest(Strict):
+    until: InstantOrDate | None = Field(
+        default=None, description="Extend the plan to reach at least this instant or date."
+    )
+
+
+class GeneratePublic(BaseModel):
+    team: str
+    planned_until: datetime | None
+    added: int = Field(description="Slots planned for the first time.")
+    changed: int = Field(description="Already published future slots whose holder changed.")
+    forced: int = Field(description="Changed because their holder became unavailable.")
