@@ -24,21 +24,25 @@ from api.clock import Clock, SystemClock
 from api.database import open_database
 from api.loader import load_team_files
 from api.schemas import AllOnSupportPublic, OnSupportPublic, parse_instant_or_date
-from api.settings import get_settings
+from api.settings import Settings
 from rotation import RotationError, Team
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _clock(ctx: click.Context) -> Clock:
-    obj = ctx.find_root().obj or {}
-    clock: Clock = obj.get("clock") or SystemClock()
+    clock: Clock = ctx.find_root().obj.get("clock") or SystemClock()
     return clock
 
 
+def _settings(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.find_root().obj["settings"]
+    return settings
+
+
 @contextmanager
-def _session() -> Iterator[Session]:
-    engine = open_database(get_settings().database_url)
+def _session(ctx: click.Context) -> Iterator[Session]:
+    engine = open_database(_settings(ctx).database_url)
     try:
         with Session(engine) as session:
             yield session
@@ -87,8 +91,15 @@ class RotaGroup(click.Group):
 
 @click.group(cls=RotaGroup)
 @click.version_option(package_name="rota")
-def main() -> None:
-    """Rota: fair developer-on-support rotations."""
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Rota: fair developer-on-support rotations.
+
+    Settings come from the environment (ROTA_DATABASE_URL and the others in the README).
+    """
+    # Read once per invocation; tests and embedders may pass their own in `obj`.
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("settings", Settings())
 
 
 @main.command()
@@ -103,10 +114,10 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
     from api.app import create_app
 
     if files:
-        with _session() as session:
+        with _session(ctx) as session:
             for loaded in load_team_files(session, files, _clock(ctx).now()):
                 click.echo(f"loaded {loaded.team_id} from {loaded.path}")
-    uvicorn.run(create_app(get_settings(), _clock(ctx)), host=host, port=port)
+    uvicorn.run(create_app(_settings(ctx), _clock(ctx)), host=host, port=port)
 
 
 @main.command()
@@ -115,7 +126,7 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
 @click.pass_context
 def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     """Validate and load team FILES; nothing is written unless every file is valid."""
-    with _session() as session:
+    with _session(ctx) as session:
         loaded = load_team_files(session, files, _clock(ctx).now())
     rows = [
         {
@@ -154,7 +165,7 @@ def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
 def who(ctx: click.Context, team: str | None, at: str | None, as_json: bool) -> None:
     """Who is on support now (or --at an instant), for TEAM or every team."""
     clock = _clock(ctx)
-    with _session() as session:
+    with _session(ctx) as session:
         teams = [repository.get_team(session, team)] if team else repository.list_teams(session)
         answers = [
             (t, views.on_support_view(session, t, _when(at, t, clock, "--at"))) for t in teams
@@ -199,7 +210,7 @@ def schedule(
 ) -> None:
     """The resolved schedule of TEAM, one line per stretch."""
     clock = _clock(ctx)
-    with _session() as session:
+    with _session(ctx) as session:
         found = repository.get_team(session, team)
         start = _when(since, found, clock, "--since")
         end = _when(until, found, clock, "--until") if until else None
@@ -236,7 +247,7 @@ def token_create(ctx: click.Context, role: str, teams: tuple[str, ...], name: st
     kind = TokenRole(role)
     if kind is TokenRole.LEAD and not teams:
         raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
-    with _session() as session:
+    with _session(ctx) as session:
         for team_id in teams:
             repository.get_team_row(session, team_id)
         row, secret = create_token(
@@ -253,8 +264,9 @@ def db() -> None:
 
 
 @db.command("upgrade")
-def db_upgrade() -> None:
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
     """Create or upgrade the schema of ROTA_DATABASE_URL."""
-    with _session():
+    with _session(ctx):
         pass
     click.echo("database is up to date")

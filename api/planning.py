@@ -3,9 +3,9 @@
 `refresh_plan` is called after anything that can change the plan (a team file load, a team or
 member edit) and at start-up, so the plan always reaches `HORIZON` past the later of now and the
 team's first handoff. It never changes a period that has started. It keeps the frozen window (the
-next `frozen_periods` periods) unless an assignment there now breaks a hard constraint; that one is
-refilled and counted as forced. Everything after is planned afresh by `rotation.plan`, with the
-kept assignments as history.
+next `frozen_periods` periods) except where an assignment there now breaks a hard constraint
+(refilled, and counted as forced) or is uncovered (filled if anyone can take it). Everything after
+is planned afresh by `rotation.plan`, with the kept assignments as history.
 """
 
 from __future__ import annotations
@@ -82,7 +82,11 @@ def refresh_plan(
         if index <= started_until:
             kept.append(existing)
         elif index <= frozen_until:
-            if existing.member is None or _still_valid(existing, kept, availability):
+            # Freezing protects people's plans; an uncovered slot protects nobody, so it is
+            # offered to the planner again.
+            if existing.member is None:
+                continue
+            if _still_valid(existing, kept, availability):
                 kept.append(existing)
             else:
                 update.forced += 1

@@ -1,0 +1,143 @@
+"""Shared fixtures. Every test that takes `database_url` runs once on SQLite and once on
+PostgreSQL; the PostgreSQL runs use a database of their own, created for this test session.
+
+ROTA_TEST_POSTGRES_URL names the server (default: postgres on 127.0.0.1:5432, trust auth). When
+no PostgreSQL answers at all, those runs are skipped, and the summary says so in capitals.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, SQLModel
+
+from api.app import create_app
+from api.auth import TokenRole, create_token
+from api.clock import FixedClock
+from api.database import open_database
+from api.loader import load_team_files
+from api.settings import Settings
+
+SAMPLES = sorted(Path(__file__).parent.parent.joinpath("samples").glob("*.toml"))
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+POSTGRES_URL = os.environ.get(
+    "ROTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+_postgres_skipped: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this session, dropped at the end."""
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"rota_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        reason = f"NO POSTGRESQL REACHABLE at {POSTGRES_URL}: {str(exc).splitlines()[0]}"
+        _postgres_skipped.append(reason)
+        admin.dispose()
+        pytest.skip(reason)
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    open_database(url).dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _empty_postgres(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty, migrated database of each backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'rota.db'}"
+        open_database(url).dispose()
+        return url
+    url: str = request.getfixturevalue("postgres_database")
+    _empty_postgres(url)
+    return url
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(NOW)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def app_and_client(settings: Settings, clock: FixedClock) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, clock)) as client:
+        yield client
+
+
+@pytest.fixture
+def client(app_and_client: TestClient) -> TestClient:
+    return app_and_client
+
+
+@pytest.fixture
+def session(client: TestClient) -> Iterator[Session]:
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        yield session
+
+
+@pytest.fixture
+def samples(client: TestClient, session: Session) -> None:
+    """The sample teams, loaded as of NOW."""
+    load_team_files(session, SAMPLES, NOW)
+
+
+def bearer(session: Session, role: TokenRole, teams: list[str] | None = None) -> dict[str, str]:
+    _, secret = create_token(session, f"test-{role}", role, teams or [], NOW)
+    return {"Authorization": f"Bearer {secret}"}
+
+
+TokenFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def token_for(session: Session) -> TokenFactory:
+    """Make an Authorization header for a new token: `token_for(TokenRole.LEAD, ["payments"])`."""
+
+    def make(role: TokenRole, teams: list[str] | None = None) -> dict[str, str]:
+        return bearer(session, role, teams)
+
+    return make
+
+
+@pytest.fixture
+def admin(session: Session) -> dict[str, str]:
+    return bearer(session, TokenRole.ADMIN)
+
+
+@pytest.fixture
+def viewer(session: Session) -> dict[str, str]:
+    return bearer(session, TokenRole.VIEWER)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    for reason in dict.fromkeys(_postgres_skipped):
+        terminalreporter.section("POSTGRESQL TESTS SKIPPED", sep="!", red=True, bold=True)
+        terminalreporter.line(reason, red=True, bold=True)
