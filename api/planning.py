@@ -97,7 +97,10 @@ def refresh_plan(
     )
     if first_free is None:
         return update
-    periods = [period(team.policy, i) for i in range(first_free, last_index + 1)]
+    # A period with no length (a whole local day skipped, as in Samoa in 2011) holds nobody.
+    periods = [
+        p for i in range(first_free, last_index + 1) if (p := period(team.policy, i)).start < p.end
+    ]
     planned = plan(team, members, periods, time_off, history=kept)
 
     for assignment in planned:

@@ -16,7 +16,6 @@ Everything returned is an aware `datetime` in UTC; periods are half-open `[start
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -161,17 +160,26 @@ def period_at(policy: Policy, at: datetime) -> Period | None:
     return None if index is None else period(policy, index)
 
 
-def periods_between(policy: Policy, since: datetime, until: datetime) -> Iterator[Period]:
-    """Yield, in order, every period that overlaps `[since, until)`."""
+def periods_between(policy: Policy, since: datetime, until: datetime) -> list[Period]:
+    """Return, in order, every period that overlaps `[since, until)` (none if it is empty).
+
+    A period whose whole local day was skipped (Samoa jumped over 2011-12-30) has no length: it
+    is left out, and its neighbours still meet.
+    """
     since = require_aware("since", since)
     until = require_aware("until", until)
+    found: list[Period] = []
+    if until <= since:
+        return found
     index = period_index_at(policy, since)
     index = 0 if index is None else index
     current = period(policy, index)
     while current.start < until:
-        yield current
+        if current.start < current.end:
+            found.append(current)
         index += 1
         current = Period(index, current.end, handoff(policy, index + 1))
+    return found
 
 
 def local_day_start(day: date, zone: ZoneInfo) -> datetime:

@@ -7,20 +7,23 @@ This first engine is greedy and deterministic. It walks the periods in order and
 picks among the eligible members by, in order:
 
 1. no back-to-back turn: someone who did not hold this role in the previous period;
-2. the largest deficit: every period, each eligible member accrues their share of it
-   (`weight / sum of the eligible members' weights`) and pays 1 when assigned. Measured per unit of
-   weight, this balances turns by capacity, gives a joiner or someone back from time off no debt
-   to catch up, and makes a half-timer serve half as often;
+2. the largest deficit: every period, each eligible member accrues their share of its load
+   (`weight / sum of the eligible members' weights`, times the period's load of weekday, weekend
+   and holiday hours, see `rotation.load`) and pays the load when assigned. Measured per unit of
+   weight, this balances load by capacity, spreads weekends and holidays instead of pinning them
+   on whoever the turn order lands them on, gives a joiner or someone back from time off no debt
+   to catch up, and makes a half-timer serve half as much;
 3. the longest rest since their last turn of the role;
 4. the member id, so the same input always gives the same plan.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rotation.availability import Availability
+from rotation.load import holiday_dates, load, years_of
 from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
 
 
@@ -33,14 +36,14 @@ class _RoleLedger:
     previous_holder: str | None = None
     previous_index: int | None = None
 
-    def accrue(self, candidates: Sequence[str], weights: dict[str, float]) -> None:
+    def accrue(self, candidates: Sequence[str], weights: dict[str, float], load: float) -> None:
         total = sum(weights[mid] for mid in candidates)
         for mid in candidates:
-            self.deficit[mid] = self.deficit.get(mid, 0.0) + weights[mid] / total
+            self.deficit[mid] = self.deficit.get(mid, 0.0) + load * weights[mid] / total
 
-    def record(self, period: Period, member_id: str | None) -> None:
+    def record(self, period: Period, member_id: str | None, load: float) -> None:
         if member_id is not None:
-            self.deficit[member_id] = self.deficit.get(member_id, 0.0) - 1.0
+            self.deficit[member_id] = self.deficit.get(member_id, 0.0) - load
             self.last_turn[member_id] = period.index
         self.previous_holder = member_id
         self.previous_index = period.index
@@ -60,7 +63,18 @@ def plan(
     nobody eligible is an uncovered assignment (`member` None), never an error.
     """
     members = list(members)
-    availability = Availability(members, time_off, team.policy.zone)
+    zone = team.policy.zone
+    availability = Availability(members, time_off, zone)
+    holidays = holiday_dates(
+        team.holidays, years_of([*periods, *(a.period for a in history)], zone)
+    )
+    loads: dict[int, float] = {}
+
+    def load_of(current: Period) -> float:
+        if current.index not in loads:
+            loads[current.index] = load(current.start, current.end, zone, holidays)
+        return loads[current.index]
+
     weights = {member.id: member.weight for member in members}
     ledgers = {role: _RoleLedger() for role in SLOTS}
     fixed = {(a.period.index, a.role): a for a in history}
@@ -68,7 +82,7 @@ def plan(
     for assignment in sorted(history, key=lambda a: a.period.index):
         if assignment.period.index >= (periods[0].index if periods else 0):
             continue
-        _account(ledgers[assignment.role], assignment, availability, weights)
+        _account(ledgers[assignment.role], assignment, availability, weights, load_of)
 
     result: list[Assignment] = []
     for period in periods:
@@ -90,7 +104,7 @@ def plan(
                 taken.add(member_id)
             chosen[role] = Assignment(role, period, member_id)
         for role in SLOTS:
-            _account(ledgers[role], chosen[role], availability, weights)
+            _account(ledgers[role], chosen[role], availability, weights, load_of)
             result.append(chosen[role])
     return result
 
@@ -100,13 +114,15 @@ def _account(
     assignment: Assignment,
     availability: Availability,
     weights: dict[str, float],
+    load_of: Callable[[Period], float],
 ) -> None:
     eligible = availability.candidates(assignment.role, assignment.period)
     if assignment.member is not None and assignment.member not in eligible:
         eligible.append(assignment.member)  # published history counts even if it broke a rule
+    weight = load_of(assignment.period)
     if eligible:
-        ledger.accrue(eligible, {mid: weights.get(mid, 1.0) for mid in eligible})
-    ledger.record(assignment.period, assignment.member)
+        ledger.accrue(eligible, {mid: weights.get(mid, 1.0) for mid in eligible}, weight)
+    ledger.record(assignment.period, assignment.member, weight)
 
 
 def _pick(
