@@ -77,7 +77,7 @@ class _Lines:
     """
 
     _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
-    _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+    _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
 
     def __init__(self, text: str) -> None:
         self.tables: dict[tuple[str, int], int] = {}
@@ -91,11 +91,13 @@ class _Lines:
                 counts[table] = index + 1 if header.group(1) == "[[" else 1
                 self.tables[(table, index)] = number
             elif key := self._KEY.match(line):
-                self.keys.setdefault((table, index, key.group(1)), number)
+                self.keys.setdefault((table, index, key.group(1).strip("\"'")), number)
 
     def of(self, table: str, index: int = 0, key: str | None = None) -> int | None:
         if key is not None and (table, index, key) in self.keys:
             return self.keys[(table, index, key)]
+        if not table and key is not None:  # a top-level name is a key or a table header
+            return self.tables.get((key, 0))
         return self.tables.get((table, index))
 
 
@@ -150,7 +152,8 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"at line (\d+)", str(exc))
+        line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise TeamFileError(path, [Problem(line, f"not valid TOML: {exc}")]) from exc
 
     reader = _Reader(text)
@@ -242,6 +245,9 @@ def _read_members(reader: _Reader, data: Any) -> list[Member]:
 
 def _read_member(reader: _Reader, index: int, data: Any) -> Member | None:
     table = "member"
+    if not isinstance(data, dict):
+        reader.fail(table, index, None, f"member: expected a [[member]] table, got {data!r}")
+        return None
     reader.check_keys(table, index, data, MEMBER_KEYS)
     member_id = reader.typed(table, index, data, "id", str, "a slug such as 'alice'")
     if member_id is not None and not SLUG.match(member_id):
@@ -256,7 +262,7 @@ def _read_member(reader: _Reader, index: int, data: Any) -> Member | None:
     roles_raw = reader.typed(table, index, data, "roles", list, '["developer"] and/or "operator"')
     roles: set[Role] = set()
     for role in roles_raw or []:
-        if role not in {r.value for r in Role}:
+        if not isinstance(role, str) or role not in {r.value for r in Role}:
             reader.fail(table, index, "roles", f"unknown role {role!r} (developer or operator)")
         else:
             roles.add(Role(role))
@@ -290,6 +296,11 @@ def _read_time_off(
     zone = parse_timezone(zone_name)
     entries: list[tuple[int, TimeOff]] = []
     for index, item in enumerate(data):
+        if not isinstance(item, dict):
+            reader.fail(
+                table, index, None, f"time_off: expected a [[time_off]] table, got {item!r}"
+            )
+            continue
         reader.check_keys(table, index, item, TIME_OFF_KEYS)
         member = reader.typed(table, index, item, "member", str, "a member id")
         if member is not None and member not in member_ids:
@@ -327,7 +338,7 @@ def _read_notify(reader: _Reader, data: Any) -> NotifyPolicy:
     for name in reader.typed(
         table, 0, data, "channels", list, "a list of channels", required=False
     ) or ["log"]:
-        if name not in {c.value for c in Channel}:
+        if not isinstance(name, str) or name not in {c.value for c in Channel}:
             reader.fail(
                 table, 0, "channels", f"unknown channel {name!r} (email, slack, webhook, log)"
             )
