@@ -451,12 +451,8 @@ def test_two_files_for_one_team_are_refused_together(session: Session, tmp_path:
 
 def test_one_member_with_two_emails_is_refused(session: Session, tmp_path: Path) -> None:
     sam = '\n[[member]]\nid = "sam"\nname = "Sam"\nemail = "{}"\nroles = ["developer"]\n'
-    first = write(
-        tmp_path, "one.toml", team_text("one") + sam.format("sam@example.com")
-    )
-    second = write(
-        tmp_path, "two.toml", team_text("two") + sam.format("sam@elsewhere.example")
-    )
+    first = write(tmp_path, "one.toml", team_text("one") + sam.format("sam@example.com"))
+    second = write(tmp_path, "two.toml", team_text("two") + sam.format("sam@elsewhere.example"))
 
     with pytest.raises(TeamFilesError) as info:
         load(session, first, second)

@@ -142,9 +142,7 @@ def test_the_payments_sample_comes_out_as_written() -> None:
             developer | operator,
             left=date(2027, 3, 31),
         ),
-        Member(
-            "emre", "Emre Yilmaz", "emre@example.com", developer, timezone="Europe/Istanbul"
-        ),
+        Member("emre", "Emre Yilmaz", "emre@example.com", developer, timezone="Europe/Istanbul"),
         Member("omar", "Omar Haddad", "omar@example.com", operator),
         Member("petra", "Petra Lang", "petra@example.com", operator, weight=0.8),
         Member("quinn", "Quinn Murphy", "quinn@example.com", operator),
@@ -237,7 +235,9 @@ def test_an_unknown_quoted_key_is_refused_on_its_own_line() -> None:
 REFUSALS = [
     # (edited text, the line's text, words the reason must contain)
     pytest.param(
-        edit('member = "alice"', 'member = "zoe"'), 'member = "zoe"', ["unknown", "zoe"],
+        edit('member = "alice"', 'member = "zoe"'),
+        'member = "zoe"',
+        ["unknown", "zoe"],
         id="time-off-of-unknown-member",
     ),
     pytest.param(
@@ -254,98 +254,136 @@ REFUSALS = [
         edit('"monday 09:00"', '"funday 09:00"'), "handoff", ["funday"], id="unknown-weekday"
     ),
     pytest.param(
-        edit('"monday 09:00"', '"monday 25:00"'), "handoff", ["25:00", "no such time"],
+        edit('"monday 09:00"', '"monday 25:00"'),
+        "handoff",
+        ["25:00", "no such time"],
         id="handoff-25h",
     ),
     pytest.param(
-        edit('period = "1w"', 'period = "3d"'), "handoff", ["weekday", "whole weeks"],
+        edit('period = "1w"', 'period = "3d"'),
+        "handoff",
+        ["weekday", "whole weeks"],
         id="weekday-with-3d-period",
     ),
     pytest.param(
-        edit("start = 2027-01-04", "start = 2027-01-04T09:00:00"), "start = 2027-01-04",
-        ["start", "date"], id="team-start-naive-datetime",
+        edit("start = 2027-01-04", "start = 2027-01-04T09:00:00"),
+        "start = 2027-01-04",
+        ["start", "date"],
+        id="team-start-naive-datetime",
     ),
     pytest.param(
-        edit("start = 2027-01-04", "start = 2027-01-04T09:00:00+01:00"), "start = 2027-01-04",
-        ["start", "date"], id="team-start-aware-datetime",
+        edit("start = 2027-01-04", "start = 2027-01-04T09:00:00+01:00"),
+        "start = 2027-01-04",
+        ["start", "date"],
+        id="team-start-aware-datetime",
     ),
     pytest.param(
-        after('id = "omar"', "joined = 2027-01-04T00:00:00Z"), "joined", ["joined", "date"],
+        after('id = "omar"', "joined = 2027-01-04T00:00:00Z"),
+        "joined",
+        ["joined", "date"],
         id="joined-datetime",
     ),
     pytest.param(
-        edit("start = 2027-02-01", "start = 2027-02-01T09:00:00"), "start = 2027-02-01",
-        ["start", "offset"], id="time-off-naive-datetime",
+        edit("start = 2027-02-01", "start = 2027-02-01T09:00:00"),
+        "start = 2027-02-01",
+        ["start", "offset"],
+        id="time-off-naive-datetime",
     ),
     pytest.param(
-        edit("end = 2027-02-05", "end = 2027-01-30"), "end = 2027-01-30",
-        ["alice", "ends before it starts"], id="time-off-ends-before-start",
+        edit("end = 2027-02-05", "end = 2027-01-30"),
+        "end = 2027-01-30",
+        ["alice", "ends before it starts"],
+        id="time-off-ends-before-start",
     ),
     pytest.param(
-        edit("end = 2027-02-05", "end = 2027-01-31"), "end = 2027-01-31",
-        ["ends before it starts"], id="time-off-ends-the-day-before",
+        edit("end = 2027-02-05", "end = 2027-01-31"),
+        "end = 2027-01-31",
+        ["ends before it starts"],
+        id="time-off-ends-the-day-before",
     ),
     pytest.param(
         edit(
             "start = 2027-02-01\nend = 2027-02-05",
             "start = 2027-02-01T12:00:00Z\nend = 2027-02-01T12:00:00+00:00",
         ),
-        "end = 2027-02-01T12", ["ends before it starts"], id="time-off-empty-instants",
+        "end = 2027-02-01T12",
+        ["ends before it starts"],
+        id="time-off-empty-instants",
     ),
     pytest.param(
-        edit('roles = ["operator"]', "roles = []"), "roles = []", ["omar", "no role"],
+        edit('roles = ["operator"]', "roles = []"),
+        "roles = []",
+        ["omar", "no role"],
         id="member-without-role",
     ),
     pytest.param(
-        edit('roles = ["operator"]', 'roles = ["tester"]'), "tester", ["unknown role", "tester"],
+        edit('roles = ["operator"]', 'roles = ["tester"]'),
+        "tester",
+        ["unknown role", "tester"],
         id="member-unknown-role",
     ),
     pytest.param(
-        edit('id = "omar"', 'id = "alice"  # again'), "# again", ["alice", "twice"],
+        edit('id = "omar"', 'id = "alice"  # again'),
+        "# again",
+        ["alice", "twice"],
         id="duplicate-member",
     ),
     pytest.param(edit("weight = 0.5", "weight = 0"), "weight", ["weight 0"], id="weight-0"),
     pytest.param(edit("weight = 0.5", "weight = 1.5"), "weight", ["weight 1.5"], id="weight-1.5"),
     pytest.param(
-        after('id = "omar"', "joined = 2027-03-01\nleft = 2027-02-28"), "left",
-        ["left 2027-02-28", "joined 2027-03-01"], id="left-before-joined",
+        after('id = "omar"', "joined = 2027-03-01\nleft = 2027-02-28"),
+        "left",
+        ["left 2027-02-28", "joined 2027-03-01"],
+        id="left-before-joined",
     ),
     pytest.param(
-        edit('"omar@example.com"', '"omar.example.com"'), "omar.example", ["omar.example.com"],
+        edit('"omar@example.com"', '"omar.example.com"'),
+        "omar.example",
+        ["omar.example.com"],
         id="bad-email",
     ),
     pytest.param(
-        edit('"omar@example.com"', '"omar@example"'), "omar@", ["omar@example"],
+        edit('"omar@example.com"', '"omar@example"'),
+        "omar@",
+        ["omar@example"],
         id="email-without-domain",
     ),
     pytest.param(edit('holidays = "DE"', 'holidays = "XX"'), "holidays", ["XX"], id="holidays-XX"),
     pytest.param(
-        edit('holidays = "DE"', 'holidays = "DE-ZZ"'), "holidays", ["DE", "ZZ"],
+        edit('holidays = "DE"', 'holidays = "DE-ZZ"'),
+        "holidays",
+        ["DE", "ZZ"],
         id="holidays-DE-ZZ",
     ),
     pytest.param(
         after('channels = ["log"]', 'slack_webhook = "https://hooks.slack.com/services/T/B/X"'),
-        "slack_webhook", ["slack_webhook", "env:NAME"], id="slack-webhook-in-clear",
+        "slack_webhook",
+        ["slack_webhook", "env:NAME"],
+        id="slack-webhook-in-clear",
     ),
     pytest.param(
-        after('channels = ["log"]', 'webhook_secret = "hunter2"'), "webhook_secret",
-        ["webhook_secret", "env:NAME"], id="webhook-secret-in-clear",
+        after('channels = ["log"]', 'webhook_secret = "hunter2"'),
+        "webhook_secret",
+        ["webhook_secret", "env:NAME"],
+        id="webhook-secret-in-clear",
     ),
     pytest.param(
-        edit('channels = ["log"]', 'channels = ["slack"]'), "channels",
-        ["slack", "slack_webhook"], id="slack-without-webhook",
+        edit('channels = ["log"]', 'channels = ["slack"]'),
+        "channels",
+        ["slack", "slack_webhook"],
+        id="slack-without-webhook",
     ),
     pytest.param(
-        edit('channels = ["log"]', 'channels = ["pager"]'), "channels", ["pager"],
+        edit('channels = ["log"]', 'channels = ["pager"]'),
+        "channels",
+        ["pager"],
         id="unknown-channel",
     ),
 ]
 
 
 @pytest.mark.parametrize(("text", "needle", "words"), REFUSALS)
-def test_a_refusal_names_the_line_and_the_problem(
-    text: str, needle: str, words: list[str]
-) -> None:
+def test_a_refusal_names_the_line_and_the_problem(text: str, needle: str, words: list[str]) -> None:
     problem = only_problem(text)
     assert problem.line == line_of(text, needle), problem
     for word in words:
@@ -403,7 +441,7 @@ def test_a_missing_team_key_is_refused(key: str) -> None:
     "text",
     [
         pytest.param('member = ["id"]\n' + BASE.split("[[member]]")[0], id="member-string"),
-        pytest.param('time_off = [1]\n' + BASE.split("[[member]]")[0], id="time-off-number"),
+        pytest.param("time_off = [1]\n" + BASE.split("[[member]]")[0], id="time-off-number"),
         pytest.param(edit('roles = ["operator"]', 'roles = [["operator"]]'), id="nested-role"),
         pytest.param(edit('channels = ["log"]', "channels = [{ a = 1 }]"), id="table-channel"),
     ],
