@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api import problems, repository
 from api.clock import Clock, SystemClock
 from api.database import open_database
-from api.planning import refresh_plan
+from api.planning import extend_plan
 from api.routes import health, support, teams
 from api.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> FastAPI:
@@ -27,8 +33,23 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         engine = open_database(settings.database_url)
         app.state.engine = engine
         extend_plans(engine, clock)
-        yield
-        engine.dispose()
+        # Time moves on while a server runs: keep every plan reaching a year ahead.
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(
+            extend_plans,
+            "interval",
+            args=(engine, clock),
+            hours=1,
+            id="extend-plans",
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.start()
+        try:
+            yield
+        finally:
+            scheduler.shutdown(wait=False)
+            engine.dispose()
 
     app = FastAPI(
         title="Rota",
@@ -45,8 +66,18 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
 
 def extend_plans(engine: Engine, clock: Clock) -> None:
-    """Make every team's plan reach its horizon again (time moves on while a server runs)."""
+    """Make every team's plan reach its horizon again, one team per transaction.
+
+    Several replicas may race to extend the same team: the loser's insert breaks the slot's
+    unique constraint, is rolled back, and finds the plan extended on its next pass.
+    """
     with Session(engine) as session:
-        for team in repository.list_teams(session):
-            refresh_plan(session, team.id, clock.now())
-        session.commit()
+        team_ids = [team.id for team in repository.list_teams(session)]
+    for team_id in team_ids:
+        with Session(engine) as session:
+            try:
+                if extend_plan(session, team_id, clock.now()):
+                    session.commit()
+            except IntegrityError:
+                session.rollback()
+                log.info("team %s: another process extended the plan first", team_id)

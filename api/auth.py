@@ -102,11 +102,11 @@ def require_principal(
     return principal
 
 
-def require_reader(
+def require_support_reader(
     principal: Annotated[Principal | None, Depends(optional_principal)],
     settings: Annotated[Settings, Depends(get_app_settings)],
 ) -> Principal | None:
-    """Any valid token reads; without one, only if ROTA_ANONYMOUS_READ allows it."""
+    """Who is on support: any valid token, or nobody when ROTA_ANONYMOUS_READ allows it."""
     if principal is None and not settings.anonymous_read:
         raise HTTPException(401, "this needs a bearer token (Authorization: Bearer rota_...)")
     return principal
@@ -123,6 +123,9 @@ def check_may_write(principal: Principal, team_id: str) -> None:
         raise HTTPException(403, "this token may not change this team")
 
 
-Reader = Annotated[Principal | None, Depends(require_reader)]
+#: Reads who is on support (and the schedule): anonymous when ROTA_ANONYMOUS_READ is set.
+SupportReader = Annotated[Principal | None, Depends(require_support_reader)]
+#: Reads anything else (members' contact details, ...): always a token.
+Reader = Annotated[Principal, Depends(require_principal)]
 Writer = Annotated[Principal, Depends(require_principal)]
 Admin = Annotated[Principal, Depends(require_admin)]

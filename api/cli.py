@@ -19,6 +19,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from api import repository, views
+from api.app import extend_plans
 from api.auth import TokenRole, create_token
 from api.clock import Clock, SystemClock
 from api.database import open_database
@@ -43,6 +44,7 @@ def _settings(ctx: click.Context) -> Settings:
 @contextmanager
 def _session(ctx: click.Context) -> Iterator[Session]:
     engine = open_database(_settings(ctx).database_url)
+    extend_plans(engine, _clock(ctx))  # a read months after the last load still has a plan
     try:
         with Session(engine) as session:
             yield session

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from api import repository
 from api.planning import PlanUpdate, refresh_plan
+from api.tables import TeamRow
 from rotation import Member, PolicyLocked, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
 
@@ -93,7 +94,7 @@ def load_team_files(session: Session, paths: Iterable[str | Path], now: datetime
 
 def _load(session: Session, file: TeamFile, now: datetime) -> Loaded:
     team = file.team
-    previous = session.get(repository.TeamRow, team.id)
+    previous = session.get(TeamRow, team.id)
     if previous is not None:
         old_policy = repository.team_from_row(previous).policy
         if old_policy != team.policy:

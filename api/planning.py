@@ -65,12 +65,11 @@ def refresh_plan(
     members = repository.list_members(session, team_id)
     time_off = repository.time_off_of(session, [m.id for m in members])
     availability = Availability(members, time_off, team.policy.zone)
-    reach = max(until or horizon(team, now), horizon(team, now))
-    last_index = period_index_at(team.policy, reach - timedelta(microseconds=1))
-    if last_index is None:
-        last_index = 0
-
     rows = {(r.period_index, Role(r.role)): r for r in repository.assignment_rows(session, team_id)}
+    # Reach the horizon, what was asked, and whatever was already planned further out: periods
+    # published beyond the horizon must follow the change too.
+    last_index = max(_last_index(team, until or now, now), max((i for i, _ in rows), default=0))
+
     current = period_index_at(team.policy, now)
     started_until = -1 if current is None else current
     frozen_until = started_until + team.frozen_periods
@@ -123,6 +122,33 @@ def refresh_plan(
             existing_row.updated_at = now
             session.add(existing_row)
     return update
+
+
+def _last_index(team: Team, until: datetime, now: datetime) -> int:
+    reach = max(until, horizon(team, now))
+    return period_index_at(team.policy, reach - timedelta(microseconds=1)) or 0
+
+
+def extend_plan(session: Session, team_id: str, now: datetime) -> int:
+    """Plan the periods between the end of the published plan and the horizon; change nothing
+    already published. Return how many slots were added (0, after one query, when the plan
+    already reaches the horizon). The caller commits."""
+    team = repository.get_team(session, team_id)
+    end = repository.plan_end(session, team_id)
+    if end is not None and end >= horizon(team, now):
+        return 0
+    history = repository.assignments(session, team_id)
+    first = max((a.period.index for a in history), default=-1) + 1
+    last = _last_index(team, now, now)
+    periods = [p for i in range(first, last + 1) if (p := period(team.policy, i)).start < p.end]
+    if not periods:
+        return 0
+    members = repository.list_members(session, team_id)
+    time_off = repository.time_off_of(session, [m.id for m in members])
+    planned = plan(team, members, periods, time_off, history=history)
+    for assignment in planned:
+        session.add(_new_row(team_id, assignment, now))
+    return len(planned)
 
 
 def _still_valid(

@@ -21,11 +21,13 @@ from rotation import (
     InvalidMember,
     InvalidPolicy,
     NaiveDatetime,
+    OutOfRange,
     PolicyLocked,
     RotationError,
     TeamFileError,
     UnknownMember,
     UnknownTeam,
+    WindowTooLong,
 )
 from rotation.teamfile import TeamFilesError
 
@@ -38,6 +40,8 @@ STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (PolicyLocked, 409),
     (BeyondPlan, 422),
     (NaiveDatetime, 422),
+    (OutOfRange, 422),
+    (WindowTooLong, 422),
     (InvalidInterval, 422),
     (InvalidPolicy, 422),
     (InvalidMember, 422),

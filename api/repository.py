@@ -14,8 +14,6 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from api.tables import AssignmentRow, MemberRow, PersonRow, TeamRow, TimeOffRow
-
-__all__ = ["Person", "TeamRow"]
 from rotation import (
     AlreadyExists,
     Assignment,
@@ -31,6 +29,7 @@ from rotation import (
     UnknownTeam,
 )
 from rotation.periods import format_handoff, format_period, parse_handoff, parse_period
+from rotation.teamfile import SLUG
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,7 @@ class Person:
     name: str
     email: str
     chat: str | None = None
+    timezone: str | None = None
 
 
 # Teams
@@ -78,7 +78,9 @@ def notify_from_json(data: dict[str, Any]) -> NotifyPolicy:
 
 
 def get_team_row(session: Session, team_id: str) -> TeamRow:
-    row = session.get(TeamRow, team_id)
+    # Anything that is not a slug names no team (and must not reach the database: PostgreSQL
+    # refuses NUL characters with an error, not an empty answer).
+    row = session.get(TeamRow, team_id) if SLUG.fullmatch(team_id) else None
     if row is None:
         raise UnknownTeam(team_id)
     return row
@@ -156,6 +158,8 @@ def list_members(session: Session, team_id: str) -> list[Member]:
 
 
 def get_member(session: Session, team_id: str, member_id: str) -> Member:
+    if not SLUG.fullmatch(member_id):
+        raise UnknownMember(member_id, team_id)
     member = session.get(MemberRow, (team_id, member_id))
     person = session.get(PersonRow, member_id)
     if member is None or person is None:
@@ -181,7 +185,7 @@ def save_member(session: Session, team_id: str, member: Member, *, create: bool 
 
 def remove_member(session: Session, team_id: str, member_id: str) -> None:
     """Take `member_id` off the team; their person record and past turns stay as history."""
-    row = session.get(MemberRow, (team_id, member_id))
+    row = session.get(MemberRow, (team_id, member_id)) if SLUG.fullmatch(member_id) else None
     if row is None:
         raise UnknownMember(member_id, team_id)
     session.delete(row)
@@ -192,7 +196,13 @@ def people(session: Session, person_ids: Iterable[str | None]) -> dict[str, Pers
     if not ids:
         return {}
     rows = session.exec(select(PersonRow).where(col(PersonRow.id).in_(ids)))
-    return {r.id: Person(r.id, r.name, r.email, r.chat) for r in rows}
+    return {r.id: Person(r.id, r.name, r.email, r.chat, r.timezone) for r in rows}
+
+
+def teams_of(session: Session, person_id: str) -> list[str]:
+    """The teams `person_id` is a member of."""
+    query = select(MemberRow.team_id).where(MemberRow.person_id == person_id)
+    return sorted(session.exec(query))
 
 
 # Time off

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -17,7 +18,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from rotation import Member, NotifyPolicy, Policy, Role, Source, Team
+from rotation import Member, NotifyPolicy, OutOfRange, Policy, Role, Source, Team, require_in_range
 from rotation.errors import InvalidMember
 from rotation.periods import (
     format_handoff,
@@ -26,11 +27,34 @@ from rotation.periods import (
     parse_period,
     parse_timezone,
 )
-from rotation.teamfile import EMAIL, SLUG, check_holiday_calendar
+from rotation.teamfile import CONTROL, EMAIL, SLUG, check_holiday_calendar
+
+
+def _in_calendar(value: date) -> date:
+    try:
+        return require_in_range("date", value)
+    except OutOfRange as exc:
+        raise ValueError(str(exc).removeprefix("date ")) from None
+
+
+def _printable(value: str) -> str:
+    if CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
+
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG.pattern, max_length=64)]
 Email = Annotated[str, StringConstraints(pattern=EMAIL.pattern, max_length=320)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Text = Annotated[str, AfterValidator(_printable)]
+Name = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=200, strip_whitespace=True),
+    AfterValidator(_printable),
+]
+Chat = Annotated[str, StringConstraints(max_length=100), AfterValidator(_printable)]
+Zone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_printable)]
+Calendar = Annotated[str, StringConstraints(max_length=64), AfterValidator(_printable)]
+CalendarDate = Annotated[date, AfterValidator(_in_calendar)]
 Weight = Annotated[float, Field(gt=0, le=1)]
 
 
@@ -62,6 +86,9 @@ class OnSupportPublic(BaseModel):
     operator: HolderPublic | None
     uncovered: list[Role]
     next_handoff: datetime | None
+    detail: str | None = Field(
+        default=None, description="Why nobody is named, when the plan does not reach `at`."
+    )
 
 
 class AllOnSupportPublic(BaseModel):
@@ -117,11 +144,13 @@ class TeamPublic(BaseModel):
 
 class TeamUpdate(Strict):
     name: Name | None = None
-    timezone: str | None = Field(default=None, examples=["Europe/Berlin"])
-    period: str | None = Field(default=None, examples=["1w"])
-    handoff: str | None = Field(default=None, examples=["monday 09:00"])
-    start: date | None = None
-    holidays: str | None = Field(default=None, examples=["DE"])
+    timezone: Zone | None = Field(default=None, examples=["Europe/Berlin"])
+    period: Text | None = Field(default=None, max_length=16, examples=["1w"])
+    handoff: Text | None = Field(default=None, max_length=32, examples=["monday 09:00"])
+    start: CalendarDate | None = None
+    holidays: Calendar | None = Field(
+        default=None, examples=["DE"], description="A calendar code; null removes it."
+    )
     frozen_periods: int | None = Field(default=None, ge=0, le=52)
 
     def apply(self, team: Team) -> Team:
@@ -154,11 +183,11 @@ class TeamUpdate(Strict):
 class TeamCreate(Strict):
     id: Slug = Field(examples=["payments"])
     name: Name
-    timezone: str = Field(examples=["Europe/Berlin"])
-    period: str = Field(examples=["1w"])
-    handoff: str = Field(examples=["monday 09:00"])
-    start: date
-    holidays: str | None = Field(default=None, examples=["DE"])
+    timezone: Zone = Field(examples=["Europe/Berlin"])
+    period: Text = Field(max_length=16, examples=["1w"])
+    handoff: Text = Field(max_length=32, examples=["monday 09:00"])
+    start: CalendarDate
+    holidays: Calendar | None = Field(default=None, examples=["DE"])
     frozen_periods: int = Field(default=2, ge=0, le=52)
 
     def to_team(self) -> Team:
@@ -205,10 +234,10 @@ class MemberUpdate(Strict):
     email: Email | None = None
     roles: list[Role] | None = Field(default=None, min_length=1)
     weight: Weight | None = None
-    joined: date | None = None
-    left: date | None = None
-    chat: str | None = Field(default=None, max_length=100)
-    timezone: str | None = None
+    joined: CalendarDate | None = None
+    left: CalendarDate | None = None
+    chat: Chat | None = None
+    timezone: Zone | None = None
 
     def apply(self, member: Member) -> Member:
         fields = self.model_fields_set
@@ -232,10 +261,10 @@ class MemberCreate(Strict):
     email: Email
     roles: list[Role] = Field(min_length=1)
     weight: Weight = 1.0
-    joined: date | None = None
-    left: date | None = None
-    chat: str | None = Field(default=None, max_length=100)
-    timezone: str | None = None
+    joined: CalendarDate | None = None
+    left: CalendarDate | None = None
+    chat: Chat | None = None
+    timezone: Zone | None = None
 
     def to_member(self) -> Member:
         member = Member(
@@ -277,7 +306,7 @@ def parse_instant_or_date(value: object) -> datetime | date:
         raise ValueError("expected an instant or a date")
     if isinstance(parsed, datetime) and parsed.utcoffset() is None:
         raise ValueError(f"{value!r} has no time zone; add an offset such as Z or +01:00")
-    return parsed
+    return _in_calendar(parsed)
 
 
 #: A query value: an instant with its offset, or a date read in the team's zone.

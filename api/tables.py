@@ -64,7 +64,7 @@ class TeamRow(SQLModel, table=True):
     period: str = Field(max_length=16)
     handoff: str = Field(max_length=32)
     start: date
-    holidays: str | None = Field(default=None, max_length=16)
+    holidays: str | None = Field(default=None, max_length=64)
     frozen_periods: int = 2
     notify: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     source: str | None = Field(default=None, max_length=500)

@@ -16,6 +16,7 @@ from api.schemas import (
     SchedulePublic,
 )
 from rotation import (
+    BeyondPlan,
     InvalidInterval,
     Role,
     ScheduleEntry,
@@ -25,6 +26,7 @@ from rotation import (
     require_aware,
     resolve,
 )
+from rotation.errors import WindowTooLong
 from rotation.periods import local_day_start
 
 DEFAULT_SCHEDULE_SPAN = timedelta(days=28)
@@ -72,8 +74,26 @@ def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPubl
 
 
 def all_on_support_view(session: Session, at: datetime) -> AllOnSupportPublic:
-    teams = repository.list_teams(session)
-    return AllOnSupportPublic(at=at, teams=[on_support_view(session, t, at) for t in teams])
+    """Every team at `at`. A team whose plan ends before `at` says so in `detail` instead of
+    failing the whole answer."""
+    answers = []
+    for team in repository.list_teams(session):
+        try:
+            answers.append(on_support_view(session, team, at))
+        except BeyondPlan as exc:
+            answers.append(
+                OnSupportPublic(
+                    team=team.id,
+                    at=at,
+                    period=None,
+                    developer=None,
+                    operator=None,
+                    uncovered=[],
+                    next_handoff=None,
+                    detail=str(exc),
+                )
+            )
+    return AllOnSupportPublic(at=at, teams=answers)
 
 
 def schedule_view(
@@ -84,7 +104,7 @@ def schedule_view(
     if until <= since:
         raise InvalidInterval("until", since, until)
     if until - since > MAX_SCHEDULE_SPAN:
-        raise InvalidInterval("until", since, f"{until} (a window may span at most two years)")
+        raise WindowTooLong("until", "two years")
     entries = resolve(repository.assignments(session, team.id, since, until), since, until)
     return SchedulePublic(
         team=team.id,

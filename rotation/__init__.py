@@ -10,11 +10,13 @@ from rotation.errors import (
     InvalidMember,
     InvalidPolicy,
     NaiveDatetime,
+    OutOfRange,
     PolicyLocked,
     RotationError,
     UnknownMember,
     UnknownTeam,
     UnknownTimezone,
+    WindowTooLong,
 )
 from rotation.model import (
     SLOTS,
@@ -31,6 +33,7 @@ from rotation.model import (
     Team,
     TimeOff,
     require_aware,
+    require_in_range,
 )
 from rotation.periods import handoff, period, period_at, period_index_at, periods_between
 from rotation.resolve import on_support, resolve
@@ -50,6 +53,7 @@ __all__ = [
     "NaiveDatetime",
     "NotifyPolicy",
     "OnSupport",
+    "OutOfRange",
     "Period",
     "Policy",
     "PolicyLocked",
@@ -64,6 +68,7 @@ __all__ = [
     "UnknownMember",
     "UnknownTeam",
     "UnknownTimezone",
+    "WindowTooLong",
     "handoff",
     "on_support",
     "parse_team_file",
@@ -73,5 +78,6 @@ __all__ = [
     "periods_between",
     "plan",
     "require_aware",
+    "require_in_range",
     "resolve",
 ]

@@ -100,3 +100,22 @@ class AlreadyExists(RotationError):
         self.kind = kind
         self.resource_id = resource_id
         super().__init__(f"{kind} {resource_id!r} already exists")
+
+
+class OutOfRange(RotationError):
+    """A date or instant outside the years a rotation can be planned in."""
+
+    def __init__(self, field: str, value: object, earliest: object, latest: object) -> None:
+        self.field = field
+        super().__init__(
+            f"{field} {value}: dates must lie between {earliest} and {latest}"
+            " (leave an open end out instead of writing a far date)"
+        )
+
+
+class WindowTooLong(RotationError):
+    """A query window longer than the service answers for."""
+
+    def __init__(self, field: str, limit: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: the window may span at most {limit}")

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from rotation.errors import InvalidInterval, NaiveDatetime
+from rotation.errors import InvalidInterval, NaiveDatetime, OutOfRange
 
 
 class Role(StrEnum):
@@ -24,10 +24,26 @@ class Role(StrEnum):
 SLOTS: tuple[Role, ...] = (Role.DEVELOPER, Role.OPERATOR)
 
 
+#: The calendar Rota plans in. Far dates ("left = 9999-12-31" for "never") would overflow the
+#: arithmetic around them, and no rotation needs them.
+EARLIEST = date(1970, 1, 1)
+LATEST = date(2200, 12, 31)
+
+
+def require_in_range(field_name: str, value: date) -> date:
+    """Return `value` (a date or a datetime) if it lies in `[EARLIEST, LATEST]`."""
+    day = value.date() if isinstance(value, datetime) else value
+    if not EARLIEST <= day <= LATEST:
+        raise OutOfRange(field_name, value, EARLIEST, LATEST)
+    return value
+
+
 def require_aware(field_name: str, value: datetime) -> datetime:
-    """Return `value` converted to UTC; raise `NaiveDatetime` if it has no zone."""
+    """Return `value` converted to UTC; raise `NaiveDatetime` if it has no zone, `OutOfRange`
+    if it lies outside the planning calendar."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise NaiveDatetime(field_name, value)
+    require_in_range(field_name, value)
     return value.astimezone(UTC)
 
 

@@ -17,13 +17,23 @@ from typing import Any, TypeVar
 import holidays as holiday_calendars
 
 from rotation.errors import InvalidPolicy, RotationError
-from rotation.model import Channel, Member, NotifyPolicy, Policy, Role, Team, TimeOff
+from rotation.model import (
+    Channel,
+    Member,
+    NotifyPolicy,
+    Policy,
+    Role,
+    Team,
+    TimeOff,
+    require_in_range,
+)
 from rotation.periods import local_day_start, parse_handoff, parse_period, parse_timezone
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
 DURATION = re.compile(r"^(\d+)([mhd])$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 TEAM_KEYS = {"id", "name", "timezone", "period", "handoff", "start", "holidays", "frozen_periods"}
 MEMBER_KEYS = {"id", "name", "email", "roles", "weight", "joined", "left", "chat", "timezone"}
@@ -137,6 +147,9 @@ class _Reader:
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
             self.fail(table, index, key, f"{key}: expected {what}, got {value!r}")
             return None
+        if isinstance(value, str) and CONTROL.search(value):
+            self.fail(table, index, key, f"{key}: control characters are not allowed: {value!r}")
+            return None
         return value
 
     def attempt(self, table: str, index: int, key: str, build: Callable[[], T]) -> T | None:
@@ -176,7 +189,7 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
         return None
     reader.check_keys("team", 0, data, TEAM_KEYS)
     team_id = reader.typed("team", 0, data, "id", str, "a slug such as 'payments'")
-    if team_id is not None and not SLUG.match(team_id):
+    if team_id is not None and not SLUG.fullmatch(team_id):
         reader.fail("team", 0, "id", f"id {team_id!r}: use lower-case letters, digits, - and _")
     name = reader.typed("team", 0, data, "name", str, "a name")
     zone = reader.typed("team", 0, data, "timezone", str, "an IANA zone such as 'Europe/Berlin'")
@@ -250,14 +263,14 @@ def _read_member(reader: _Reader, index: int, data: Any) -> Member | None:
         return None
     reader.check_keys(table, index, data, MEMBER_KEYS)
     member_id = reader.typed(table, index, data, "id", str, "a slug such as 'alice'")
-    if member_id is not None and not SLUG.match(member_id):
+    if member_id is not None and not SLUG.fullmatch(member_id):
         reader.fail(
             table, index, "id", f"id {member_id!r}: use lower-case letters, digits, - and _"
         )
         member_id = None
     name = reader.typed(table, index, data, "name", str, "a name")
     email = reader.typed(table, index, data, "email", str, "an email address")
-    if email is not None and not EMAIL.match(email):
+    if email is not None and not EMAIL.fullmatch(email):
         reader.fail(table, index, "email", f"email {email!r} is not an email address")
     roles_raw = reader.typed(table, index, data, "roles", list, '["developer"] and/or "operator"')
     roles: set[Role] = set()
@@ -364,7 +377,7 @@ def _read_notify(reader: _Reader, data: Any) -> NotifyPolicy:
     secrets: dict[str, str | None] = {}
     for key in ("slack_webhook", "webhook_url", "webhook_secret"):
         value = reader.typed(table, 0, data, key, str, "a reference 'env:NAME'", required=False)
-        if value is not None and not ENV_REFERENCE.match(value):
+        if value is not None and not ENV_REFERENCE.fullmatch(value):
             reader.fail(
                 table, 0, key, f"{key}: secrets are given by reference only: write env:NAME"
             )
@@ -404,7 +417,8 @@ def _date(
     if isinstance(value, datetime) or not isinstance(value, date):
         reader.fail(table, index, key, f"{key}: expected a date such as 2027-01-04, got {value!r}")
         return None
-    return value
+    in_range: date | None = reader.attempt(table, index, key, lambda: require_in_range(key, value))
+    return in_range
 
 
 def _instant(
@@ -417,6 +431,10 @@ def _instant(
     value = data.get(key)
     if value is None:
         reader.fail(table, index, None, f"[{table}]: missing {key!r}")
+        return None
+    if isinstance(value, date) and not reader.attempt(
+        table, index, key, lambda: require_in_range(key, value)
+    ):
         return None
     if isinstance(value, datetime):
         if value.tzinfo is None:

@@ -9,7 +9,7 @@ from pydantic import AwareDatetime
 from sqlmodel import Session
 
 from api import repository, views
-from api.auth import Reader, Writer, check_may_write
+from api.auth import SupportReader, Writer, check_may_write
 from api.clock import Clock, get_clock
 from api.database import get_session
 from api.planning import MAX_HORIZON, refresh_plan
@@ -21,7 +21,7 @@ from api.schemas import (
     OnSupportPublic,
     SchedulePublic,
 )
-from rotation import InvalidInterval, require_aware
+from rotation import WindowTooLong, require_aware
 
 router = APIRouter(prefix="/v1", tags=["on support"])
 
@@ -35,7 +35,7 @@ At = Annotated[
 
 @router.get("/on-support", response_model=AllOnSupportPublic)
 def all_on_support(
-    session: SessionDep, clock: ClockDep, _: Reader, at: At = None
+    session: SessionDep, clock: ClockDep, _: SupportReader, at: At = None
 ) -> AllOnSupportPublic:
     """Every team's developer and operator at `at`."""
     moment = require_aware("at", at) if at else clock.now()
@@ -44,7 +44,7 @@ def all_on_support(
 
 @router.get("/teams/{team}/on-support", response_model=OnSupportPublic)
 def team_on_support(
-    team: str, session: SessionDep, clock: ClockDep, _: Reader, at: At = None
+    team: str, session: SessionDep, clock: ClockDep, _: SupportReader, at: At = None
 ) -> OnSupportPublic:
     """One team's developer and operator at `at`, their period and the next handoff."""
     found = repository.get_team(session, team)
@@ -57,7 +57,7 @@ def schedule(
     team: str,
     session: SessionDep,
     clock: ClockDep,
-    _: Reader,
+    _: SupportReader,
     since: Annotated[
         InstantOrDate | None,
         Query(description="Instant with offset, or a date (midnight in the team's zone)"),
@@ -73,7 +73,11 @@ def schedule(
 
 @router.post("/teams/{team}/schedule/generate", response_model=GeneratePublic)
 def generate(
-    team: str, body: GenerateRequest, session: SessionDep, clock: ClockDep, principal: Writer
+    team: str,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: Writer,
+    body: GenerateRequest | None = None,
 ) -> GeneratePublic:
     """Extend the plan to `until` (default: a year past now) and bring it up to date.
 
@@ -83,9 +87,9 @@ def generate(
     check_may_write(principal, team)
     found = repository.get_team(session, team)
     now = clock.now()
-    reach = views.instant("until", body.until, found) if body.until else None
+    reach = views.instant("until", body.until, found) if body and body.until else None
     if reach is not None and reach - now > MAX_HORIZON:
-        raise InvalidInterval("until", now, f"{reach} (the plan may reach at most 5 years ahead)")
+        raise WindowTooLong("until", "five years ahead")
     update = refresh_plan(session, team, now, reach)
     session.commit()
     return GeneratePublic(

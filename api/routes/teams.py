@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from sqlmodel import Session
 
 from api import repository
-from api.auth import Admin, Reader, Writer, check_may_write
+from api.auth import Admin, Principal, Reader, Writer, check_may_write
 from api.clock import Clock, get_clock
 from api.database import get_session
 from api.planning import refresh_plan
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
-from rotation import PolicyLocked
+from rotation import Member, PolicyLocked
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
@@ -86,6 +86,7 @@ def add_member(
     check_may_write(principal, team)
     repository.get_team_row(session, team)
     member = body.to_member()
+    _check_may_change_person(session, principal, team, member)
     repository.save_member(session, team, member, create=True)
     session.flush()
     refresh_plan(session, team, clock.now())
@@ -111,11 +112,31 @@ def update_member(
     check_may_write(principal, team)
     repository.get_team_row(session, team)
     updated = body.apply(repository.get_member(session, team, member))
+    _check_may_change_person(session, principal, team, updated)
     repository.save_member(session, team, updated)
     session.flush()
     refresh_plan(session, team, clock.now())
     session.commit()
     return MemberPublic.of(updated)
+
+
+def _check_may_change_person(
+    session: Session, principal: Principal, team: str, member: Member
+) -> None:
+    """A person is one across teams: only a token that may write all of their teams may change
+    their name, email, chat or zone (a lead of one team must not rename someone in another)."""
+    known = repository.people(session, [member.id]).get(member.id)
+    details = (member.name, member.email, member.chat, member.timezone)
+    if known is None or (known.name, known.email, known.chat, known.timezone) == details:
+        return
+    if any(
+        not principal.may_write(t) for t in repository.teams_of(session, member.id) if t != team
+    ):
+        raise HTTPException(
+            409,
+            f"member {member.id!r} is also on a team this token may not change: give their "
+            "current name, email, chat and timezone, or ask a lead of all their teams",
+        )
 
 
 @router.delete("/{team}/members/{member}", status_code=204)
