@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api import repository
-from api.planning import PlanUpdate, refresh_plan
+from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.tables import TeamRow
-from rotation import Member, PolicyLocked, TeamFile, TeamFileError, parse_team_file
+from rotation import Member, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
 
 
@@ -96,12 +96,7 @@ def _load(session: Session, file: TeamFile, now: datetime) -> Loaded:
     team = file.team
     previous = session.get(TeamRow, team.id)
     if previous is not None:
-        old_policy = repository.team_from_row(previous).policy
-        if old_policy != team.policy:
-            started = repository.first_started(session, team.id, now)
-            if started is not None:
-                raise PolicyLocked(team.id, started)
-            repository.delete_assignments(session, team.id)
+        check_grid_change(session, repository.team_from_row(previous), team, now)
     repository.save_team(session, team, now, source=file.path)
     session.flush()
     wanted = {member.id for member in file.members}

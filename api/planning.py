@@ -17,7 +17,18 @@ from sqlmodel import Session
 
 from api import repository
 from api.tables import AssignmentRow
-from rotation import Assignment, Role, Team, handoff, period, period_index_at, plan
+from rotation import (
+    Assignment,
+    Period,
+    Policy,
+    PolicyLocked,
+    Role,
+    Team,
+    handoff,
+    period,
+    period_index_at,
+    plan,
+)
 from rotation.availability import Availability
 
 HORIZON = timedelta(days=365)
@@ -96,10 +107,7 @@ def refresh_plan(
     )
     if first_free is None:
         return update
-    # A period with no length (a whole local day skipped, as in Samoa in 2011) holds nobody.
-    periods = [
-        p for i in range(first_free, last_index + 1) if (p := period(team.policy, i)).start < p.end
-    ]
+    periods = _periods(team.policy, first_free, last_index)
     planned = plan(team, members, periods, time_off, history=kept)
 
     for assignment in planned:
@@ -124,6 +132,25 @@ def refresh_plan(
     return update
 
 
+def check_grid_change(session: Session, before: Team, after: Team, now: datetime) -> None:
+    """Allow a new period grid (zone, period, handoff, start) only before the rotation starts.
+
+    Past turns would no longer line up with a new grid, so once a period has begun the change is
+    `PolicyLocked`. Before that, the old plan is dropped for `refresh_plan` to rebuild.
+    """
+    if before.policy == after.policy:
+        return
+    started = repository.first_started(session, before.id, now)
+    if started is not None:
+        raise PolicyLocked(before.id, started)
+    repository.delete_assignments(session, before.id)
+
+
+def _periods(policy: Policy, first: int, last: int) -> list[Period]:
+    # A period with no length (a whole local day skipped, as in Samoa in 2011) holds nobody.
+    return [p for i in range(first, last + 1) if (p := period(policy, i)).start < p.end]
+
+
 def _last_index(team: Team, until: datetime, now: datetime) -> int:
     reach = max(until, horizon(team, now))
     return period_index_at(team.policy, reach - timedelta(microseconds=1)) or 0
@@ -140,7 +167,7 @@ def extend_plan(session: Session, team_id: str, now: datetime) -> int:
     history = repository.assignments(session, team_id)
     first = max((a.period.index for a in history), default=-1) + 1
     last = _last_index(team, now, now)
-    periods = [p for i in range(first, last + 1) if (p := period(team.policy, i)).start < p.end]
+    periods = _periods(team.policy, first, last)
     if not periods:
         return 0
     members = repository.list_members(session, team_id)

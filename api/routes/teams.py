@@ -11,9 +11,9 @@ from api import repository
 from api.auth import Admin, Principal, Reader, Writer, check_may_write
 from api.clock import Clock, get_clock
 from api.database import get_session
-from api.planning import refresh_plan
+from api.planning import check_grid_change, refresh_plan
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
-from rotation import Member, PolicyLocked
+from rotation import Member
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
@@ -52,11 +52,7 @@ def update_team(
     now = clock.now()
     current = repository.get_team(session, team)
     updated = body.apply(current)
-    if updated.policy != current.policy:
-        started = repository.first_started(session, team, now)
-        if started is not None:
-            raise PolicyLocked(team, started)
-        repository.delete_assignments(session, team)
+    check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
     session.flush()
     refresh_plan(session, team, now)
