@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func
@@ -28,6 +28,7 @@ from rotation import (
     UnknownMember,
     UnknownTeam,
 )
+from rotation.model import DayWeights
 from rotation.periods import format_handoff, format_period, parse_handoff, parse_period
 from rotation.teamfile import SLUG
 
@@ -51,7 +52,15 @@ def team_from_row(row: TeamRow) -> Team:
     weekday, wall = parse_handoff(row.handoff, days)
     policy = Policy(row.timezone, days, wall, row.start, weekday)
     return Team(
-        row.id, row.name, policy, row.holidays, row.frozen_periods, notify_from_json(row.notify)
+        row.id,
+        row.name,
+        policy,
+        row.holidays,
+        row.frozen_periods,
+        notify_from_json(row.notify),
+        weights=DayWeights(row.weekday_weight, row.weekend_weight, row.holiday_weight),
+        extra_holidays=frozenset(date.fromisoformat(day) for day in row.extra_holidays),
+        fairness_since=row.fairness_since,
     )
 
 
@@ -123,6 +132,11 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "holidays": team.holidays,
         "frozen_periods": team.frozen_periods,
         "notify": notify_to_json(team.notify),
+        "fairness_since": team.fairness_since,
+        "weekday_weight": team.weights.weekday,
+        "weekend_weight": team.weights.weekend,
+        "holiday_weight": team.weights.holiday,
+        "extra_holidays": [day.isoformat() for day in sorted(team.extra_holidays)],
     }
 
 

@@ -2,7 +2,7 @@
 
 Members are people (`person`, one id across every team, so a person has one feed and one set of
 time off) who belong to teams through `member` rows carrying the per-team facts (roles, weight,
-joined, left).
+joined, left). `audit` is the log of changes: who, what, when and why.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -44,6 +44,14 @@ def utc_column(*, nullable: bool = False, index: bool = False) -> Any:
     return Field(sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
+def day_weight_column(default: float) -> Any:
+    # A server default, so rows written before the column existed get the usual weight.
+    return Field(
+        default=default,
+        sa_column=Column(Float(), nullable=False, server_default=text(repr(default))),
+    )
+
+
 def foreign_key(target: str, *, nullable: bool = False, primary_key: bool = False) -> Any:
     return Field(
         sa_column=Column(
@@ -67,6 +75,15 @@ class TeamRow(SQLModel, table=True):
     holidays: str | None = Field(default=None, max_length=64)
     frozen_periods: int = 2
     notify: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fairness_since: date | None = None
+    weekday_weight: float = day_weight_column(1.0)
+    weekend_weight: float = day_weight_column(1.5)
+    holiday_weight: float = day_weight_column(2.0)
+    # ISO dates, sorted: "2027-12-24".
+    extra_holidays: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
     source: str | None = Field(default=None, max_length=500)
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()
@@ -137,3 +154,24 @@ class ApiTokenRow(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = utc_column()
     revoked_at: datetime | None = utc_column(nullable=True)
+
+
+class AuditRow(SQLModel, table=True):
+    """One change: who (`actor`), what (`action`, with the resource `before` and `after`), when,
+    and why. `team_id` is no foreign key: the log outlives a deleted team."""
+
+    __tablename__ = "audit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = utc_column(index=True)
+    actor: str = Field(max_length=200)  # a token's name, "team-file" or "cli"
+    action: str = Field(max_length=64)  # "team.update", "schedule.regenerate", ...
+    team_id: str | None = Field(default=None, max_length=64, index=True)
+    # none_as_null: "nothing before a create" is SQL NULL, not the JSON value null.
+    before: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    after: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True), nullable=True)
+    )
+    reason: str = Field(default="", max_length=500)

@@ -7,11 +7,13 @@ a path, so it stays pure; reading the file is the caller's business.
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import holidays as holiday_calendars
@@ -19,6 +21,7 @@ import holidays as holiday_calendars
 from rotation.errors import InvalidPolicy, RotationError
 from rotation.model import (
     Channel,
+    DayWeights,
     Member,
     NotifyPolicy,
     Policy,
@@ -35,7 +38,25 @@ ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
 DURATION = re.compile(r"^(\d+)([mhd])$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
-TEAM_KEYS = {"id", "name", "timezone", "period", "handoff", "start", "holidays", "frozen_periods"}
+TEAM_KEYS = {
+    "id",
+    "name",
+    "timezone",
+    "period",
+    "handoff",
+    "start",
+    "holidays",
+    "frozen_periods",
+    "fairness_since",
+    "extra_holidays",
+    "weights",
+}
+WEIGHT_KEYS = ("weekday", "weekend", "holiday")
+#: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
+#: the load arithmetic away from overflow.
+MAX_DAY_WEIGHT = 100.0
+#: A team's own holidays: a few a year; the bound keeps a stray generated list out.
+MAX_EXTRA_HOLIDAYS = 1000
 MEMBER_KEYS = {"id", "name", "email", "roles", "weight", "joined", "left", "chat", "timezone"}
 NOTIFY_KEYS = {"channels", "lead_times", "slack_webhook", "webhook_url", "webhook_secret"}
 TIME_OFF_KEYS = {"member", "start", "end", "reason"}
@@ -179,7 +200,7 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
     notify = _read_notify(reader, data.get("notify", {}))
     if reader.problems or team is None:
         raise TeamFileError(path, reader.problems)
-    team = Team(team.id, team.name, team.policy, team.holidays, team.frozen_periods, notify)
+    team = replace(team, notify=notify)
     return TeamFile(path, team, tuple(members), tuple(time_off))
 
 
@@ -218,13 +239,83 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
     if frozen is not None and not 0 <= frozen <= 52:
         reader.fail("team", 0, "frozen_periods", "frozen_periods: expected 0 to 52")
         frozen = None
+    fairness_since = _date(reader, "team", 0, data, "fairness_since", required=False)
+    extra_holidays = _read_extra_holidays(reader, data)
+    weights = _read_weights(reader, data)
     if None in (team_id, name, zone, days, handoff, start):
         return None
     assert handoff is not None
     assert days is not None
     assert start is not None
     policy = Policy(zone, days, handoff[1], start, handoff[0])
-    return Team(team_id, name, policy, calendar, 2 if frozen is None else frozen)
+    return Team(
+        team_id,
+        name,
+        policy,
+        calendar,
+        2 if frozen is None else frozen,
+        weights=weights,
+        extra_holidays=extra_holidays,
+        fairness_since=fairness_since,
+    )
+
+
+def _read_extra_holidays(reader: _Reader, data: dict[str, Any]) -> frozenset[date]:
+    """`extra_holidays = [2027-12-24, ...]`: the team's own days on top of its calendar."""
+    key = "extra_holidays"
+    values = reader.typed(
+        "team", 0, data, key, list, "a list of dates such as [2027-12-24]", required=False
+    )
+    if values is None:
+        return frozenset()
+    if len(values) > MAX_EXTRA_HOLIDAYS:
+        reader.fail("team", 0, key, f"{key}: at most {MAX_EXTRA_HOLIDAYS} dates, got {len(values)}")
+        return frozenset()
+    days: set[date] = set()
+    for value in values:
+        if isinstance(value, datetime) or not isinstance(value, date):
+            reader.fail("team", 0, key, f"{key}: expected dates such as 2027-12-24, got {value!r}")
+        elif reader.attempt("team", 0, key, partial(require_in_range, key, value)) is None:
+            continue
+        elif value in days:
+            reader.fail("team", 0, key, f"{key}: {value} is listed twice")
+        else:
+            days.add(value)
+    return frozenset(days)
+
+
+def _read_weights(reader: _Reader, data: dict[str, Any]) -> DayWeights:
+    """`weights = { weekday = 1.0, weekend = 1.5, holiday = 2.0 }`; a key left out keeps its
+    default."""
+    raw = reader.typed(
+        "team", 0, data, "weights", dict, "a table such as { weekend = 1.5 }", required=False
+    )
+    if raw is None:
+        return DayWeights()
+    # Written as an inline table, every problem is on the `weights =` line; written as a
+    # [team.weights] table, each is on its own key's line.
+    nested = ("team.weights", 0) in reader.lines.tables
+
+    def fail(key: str, reason: str) -> None:
+        if nested:
+            reader.fail("team.weights", 0, key, reason)
+        else:
+            reader.fail("team", 0, "weights", reason)
+
+    for key in sorted(set(raw) - set(WEIGHT_KEYS)):
+        fail(key, f"weights: unknown key {key!r} (expected {', '.join(WEIGHT_KEYS)})")
+    found: dict[str, float] = {}
+    for key in WEIGHT_KEYS:
+        if key not in raw:
+            continue
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            fail(key, f"weights.{key}: expected a number, got {value!r}")
+        elif not (math.isfinite(value) and 0 < value <= MAX_DAY_WEIGHT):
+            fail(key, f"weights.{key} {value}: expected more than 0, at most {MAX_DAY_WEIGHT:g}")
+        else:
+            found[key] = float(value)
+    return DayWeights(**found)
 
 
 def check_holiday_calendar(code: str) -> str:
