@@ -22,6 +22,7 @@ from rotation.model import (
     SLOTS,
     Assignment,
     Channel,
+    DayWeights,
     Member,
     NotifyPolicy,
     OnSupport,
@@ -37,7 +38,7 @@ from rotation.model import (
 )
 from rotation.periods import handoff, period, period_at, period_index_at, periods_between
 from rotation.resolve import on_support, resolve
-from rotation.scheduler import plan
+from rotation.scheduler import Budget, Plan, Solve, plan
 from rotation.teamfile import TeamFile, TeamFileError, parse_team_file
 
 __all__ = [
@@ -45,7 +46,9 @@ __all__ = [
     "AlreadyExists",
     "Assignment",
     "BeyondPlan",
+    "Budget",
     "Channel",
+    "DayWeights",
     "InvalidInterval",
     "InvalidMember",
     "InvalidPolicy",
@@ -55,11 +58,13 @@ __all__ = [
     "OnSupport",
     "OutOfRange",
     "Period",
+    "Plan",
     "Policy",
     "PolicyLocked",
     "Role",
     "RotationError",
     "ScheduleEntry",
+    "Solve",
     "Source",
     "Team",
     "TeamFile",

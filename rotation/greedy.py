@@ -1,10 +1,8 @@
-"""The scheduler: who holds each slot of each period.
+"""The greedy scheduler: a fast, deterministic plan that seeds the exact engine.
 
-`plan` is the one entry point; the service calls nothing else, so a better engine can replace
-this one behind the same signature.
-
-This first engine is greedy and deterministic. It walks the periods in order and, for each slot,
-picks among the eligible members by, in order:
+`rotation.scheduler` hands this plan to CP-SAT as its first solution and returns it as it is when
+the solver finds nothing better within its budget. It walks the periods in order and, for each
+slot, picks among the eligible members by, in order:
 
 1. no back-to-back turn: someone who did not hold this role in the previous period;
 2. the largest deficit: every period, each eligible member accrues their share of its load
@@ -23,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rotation.availability import Availability
-from rotation.load import holiday_dates, load, years_of
+from rotation.load import load, team_holidays, years_of
 from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
 
 
@@ -49,7 +47,7 @@ class _RoleLedger:
         self.previous_index = period.index
 
 
-def plan(
+def greedy(
     team: Team,
     members: Iterable[Member],
     periods: Sequence[Period],
@@ -65,17 +63,15 @@ def plan(
     members = list(members)
     zone = team.policy.zone
     availability = Availability(members, time_off, zone)
-    holidays = holiday_dates(
-        team.holidays, years_of([*periods, *(a.period for a in history)], zone)
-    )
+    holidays = team_holidays(team, years_of([*periods, *(a.period for a in history)], zone))
     loads: dict[int, float] = {}
 
     def load_of(current: Period) -> float:
         if current.index not in loads:
-            loads[current.index] = load(current.start, current.end, zone, holidays)
+            loads[current.index] = load(current.start, current.end, zone, holidays, team.weights)
         return loads[current.index]
 
-    weights = {member.id: member.weight for member in members}
+    weights = {member.id: member.role_weight for member in members}
     ledgers = {role: _RoleLedger() for role in SLOTS}
     fixed = {(a.period.index, a.role): a for a in history}
 

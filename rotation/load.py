@@ -8,27 +8,16 @@ in the team's zone, so a 23-hour spring day still counts as one whole day when f
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
 
-from rotation.model import Period
+from rotation.model import DayWeights, Period, Team
 from rotation.periods import local_day_start
 
-
-@dataclass(frozen=True)
-class DayWeights:
-    weekday: float = 1.0
-    weekend: float = 1.5
-    holiday: float = 2.0
-
-    def of(self, day: date, holidays: frozenset[date]) -> float:
-        if day in holidays:
-            return self.holiday
-        return self.weekend if day.weekday() >= 5 else self.weekday
+DEFAULT_WEIGHTS = DayWeights()
 
 
 @lru_cache(maxsize=256)
@@ -39,6 +28,11 @@ def holiday_dates(calendar: str | None, years: tuple[int, ...]) -> frozenset[dat
     country, _, region = calendar.partition("-")
     found = holiday_calendars.country_holidays(country, subdiv=region or None, years=years)
     return frozenset(found.keys())
+
+
+def team_holidays(team: Team, years: tuple[int, ...]) -> frozenset[date]:
+    """The team's holidays in `years`: its calendar's days plus its own extra days."""
+    return holiday_dates(team.holidays, years) | team.extra_holidays
 
 
 def years_of(periods: Iterable[Period], zone: ZoneInfo) -> tuple[int, ...]:
@@ -54,7 +48,7 @@ def load(
     end: datetime,
     zone: ZoneInfo,
     holidays: frozenset[date] = frozenset(),
-    weights: DayWeights = DayWeights(),
+    weights: DayWeights = DEFAULT_WEIGHTS,
 ) -> float:
     """Return the load of `[start, end)`: each local day's weight times its covered fraction."""
     total = 0.0

@@ -68,13 +68,37 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class DayWeights:
+    """How heavy a local day of support is, by kind (SPEC section 3)."""
+
+    weekday: float = 1.0
+    weekend: float = 1.5
+    holiday: float = 2.0
+
+    def of(self, day: date, holidays: frozenset[date]) -> float:
+        if day in holidays:
+            return self.holiday
+        return self.weekend if day.weekday() >= 5 else self.weekday
+
+
+@dataclass(frozen=True)
 class Team:
+    """A team and its rotation rules.
+
+    `holidays` names a calendar of the `holidays` package (`DE` or `DE-BE`); `extra_holidays` adds
+    the team's own days to it. The fairness window starts at the first period, or on
+    `fairness_since` (a local date) when set.
+    """
+
     id: str
     name: str
     policy: Policy
     holidays: str | None = None
     frozen_periods: int = 2
     notify: NotifyPolicy = field(default_factory=lambda: NotifyPolicy())
+    weights: DayWeights = field(default_factory=DayWeights)
+    extra_holidays: frozenset[date] = frozenset()
+    fairness_since: date | None = None
 
     @property
     def timezone(self) -> str:
@@ -94,6 +118,13 @@ class Member:
     left: date | None = None
     chat: str | None = None
     timezone: str | None = None
+
+    @property
+    def role_weight(self) -> float:
+        """The capacity the member brings to each of their roles. Someone who holds both roles
+        splits their weight between them: counting it whole in each would set them a full
+        share of both, which nobody can serve."""
+        return self.weight / max(1, len(self.roles))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from rotation.errors import InvalidPolicy, UnknownTimezone
-from rotation.model import Period, Policy, require_aware
+from rotation.model import Period, Policy, Team, require_aware
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -185,3 +185,11 @@ def periods_between(policy: Policy, since: datetime, until: datetime) -> list[Pe
 def local_day_start(day: date, zone: ZoneInfo) -> datetime:
     """Return the UTC instant at which local `day` begins (its first existing instant)."""
     return wall_time_to_utc(day, time(0, 0), zone)
+
+
+def fairness_start(team: Team) -> datetime:
+    """Where the team's fairness window starts: its first period, or `fairness_since` (a local
+    date) when set."""
+    if team.fairness_since is not None:
+        return local_day_start(team.fairness_since, team.policy.zone)
+    return period(team.policy, 0).start

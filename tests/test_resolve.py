@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rotation.errors import BeyondPlan, InvalidInterval, NaiveDatetime
+from rotation.greedy import greedy
 from rotation.model import SLOTS, Assignment, Member, Policy, Role, Source, Team
 from rotation.periods import handoff, period, period_at
 from rotation.resolve import on_support, resolve
-from rotation.scheduler import plan
 
 DEV, OP = Role.DEVELOPER, Role.OPERATOR
 ZONES = ("Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Havana", "UTC")
@@ -260,7 +260,7 @@ def test_on_support_over_a_scheduled_plan() -> None:
         for name, role in (("alice", DEV), ("bruno", DEV), ("omar", OP), ("olga", OP))
     ]
     periods = [period(policy, index) for index in range(52)]
-    assignments = plan(team, members, periods)
+    assignments = greedy(team, members, periods)
     plan_end = periods[-1].end
     for current in periods:
         for at in (current.start, current.end - timedelta(seconds=1)):
