@@ -13,12 +13,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import problems, repository
+from api import audit, problems, repository
 from api.clock import Clock, SystemClock
 from api.database import open_database
 from api.planning import extend_plan
 from api.routes import health, support, teams
 from api.settings import Settings, get_settings
+from rotation import Budget
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +33,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = open_database(settings.database_url)
         app.state.engine = engine
-        extend_plans(engine, clock)
+        extend_plans(engine, clock, settings.budget)
         # Time moves on while a server runs: keep every plan reaching a year ahead.
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(
             extend_plans,
             "interval",
-            args=(engine, clock),
+            args=(engine, clock, settings.budget),
             hours=1,
             id="extend-plans",
             coalesce=True,
@@ -60,12 +61,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock
     problems.install(app)
-    for module in (health, support, teams):
+    for module in (health, support, teams, audit):
         app.include_router(module.router)
     return app
 
 
-def extend_plans(engine: Engine, clock: Clock) -> None:
+def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> None:
     """Make every team's plan reach its horizon again, one team per transaction.
 
     Several replicas may race to extend the same team: the loser's insert breaks the slot's
@@ -76,7 +77,7 @@ def extend_plans(engine: Engine, clock: Clock) -> None:
     for team_id in team_ids:
         with Session(engine) as session:
             try:
-                if extend_plan(session, team_id, clock.now()):
+                if extend_plan(session, team_id, clock.now(), budget):
                     session.commit()
             except IntegrityError:
                 session.rollback()

@@ -13,20 +13,22 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session
 
-from api import repository, views
+from api import audit, repository, views
 from api.app import extend_plans
 from api.auth import TokenRole, create_token
 from api.clock import Clock, SystemClock
 from api.database import open_database
 from api.loader import load_team_files
+from api.planning import PlanUpdate, refresh_plan
 from api.schemas import AllOnSupportPublic, OnSupportPublic, parse_instant_or_date
 from api.settings import Settings
-from rotation import RotationError, Team
+from rotation import Budget, RotationError, Team
+from rotation.fairness import FairnessReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,7 +46,8 @@ def _settings(ctx: click.Context) -> Settings:
 @contextmanager
 def _session(ctx: click.Context) -> Iterator[Session]:
     engine = open_database(_settings(ctx).database_url)
-    extend_plans(engine, _clock(ctx))  # a read months after the last load still has a plan
+    # A read months after the last load still has a plan.
+    extend_plans(engine, _clock(ctx), _settings(ctx).budget)
     try:
         with Session(engine) as session:
             yield session
@@ -117,7 +120,7 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
 
     if files:
         with _session(ctx) as session:
-            for loaded in load_team_files(session, files, _clock(ctx).now()):
+            for loaded in load_team_files(session, files, _clock(ctx).now(), _settings(ctx).budget):
                 click.echo(f"loaded {loaded.team_id} from {loaded.path}")
     uvicorn.run(create_app(_settings(ctx), _clock(ctx)), host=host, port=port)
 
@@ -129,7 +132,7 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
 def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     """Validate and load team FILES; nothing is written unless every file is valid."""
     with _session(ctx) as session:
-        loaded = load_team_files(session, files, _clock(ctx).now())
+        loaded = load_team_files(session, files, _clock(ctx).now(), _settings(ctx).budget)
     rows = [
         {
             "team": item.team_id,
@@ -205,15 +208,48 @@ def _note(answer: OnSupportPublic) -> str:
 @click.argument("team")
 @click.option("--since", help="Instant with offset or date (default now).")
 @click.option("--until", help="Instant with offset or date (default four weeks on).")
+@click.option(
+    "--regenerate",
+    is_flag=True,
+    help="First re-plan after the frozen window, changing as little as fairness allows.",
+)
+@click.option("--reason", default="", help="Why, for the audit log (with --regenerate).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 @click.pass_context
 def schedule(
-    ctx: click.Context, team: str, since: str | None, until: str | None, as_json: bool
+    ctx: click.Context,
+    team: str,
+    since: str | None,
+    until: str | None,
+    regenerate: bool,
+    reason: str,
+    as_json: bool,
 ) -> None:
     """The resolved schedule of TEAM, one line per stretch."""
     clock = _clock(ctx)
     with _session(ctx) as session:
         found = repository.get_team(session, team)
+        if regenerate:
+            update = refresh_plan(
+                session, team, clock.now(), regenerate=True, budget=_settings(ctx).budget
+            )
+            audit.record(
+                session,
+                at=clock.now(),
+                actor=audit.CLI,
+                action="schedule.regenerate",
+                team_id=team,
+                before={"changes": [change.before_json() for change in update.changed]},
+                after={
+                    "changes": [change.after_json() for change in update.changed],
+                    "forced": update.forced,
+                    "added": update.added,
+                },
+                reason=reason,
+            )
+            session.commit()
+            if not as_json:
+                click.echo(_regenerated(update), err=True)
         start = _when(since, found, clock, "--since")
         end = _when(until, found, clock, "--until") if until else None
         answer = views.schedule_view(session, found, start, end)
@@ -232,6 +268,81 @@ def schedule(
             entry.source.value,
         )
     _console().print(table)
+
+
+def _regenerated(update: PlanUpdate) -> str:
+    changed = len(update.changed)
+    line = f"regenerated: {changed} changed, {update.forced} forced, {update.added} added"
+    solve = update.solve
+    if solve is not None:
+        proof = "proven optimal" if solve.balance_optimal else f"gap {solve.gap:.2f}"
+        line += f"; balance {proof} ({solve.method}, {solve.seconds:.1f} s)"
+    return line
+
+
+@main.command()
+@click.argument("team")
+@click.option("--since", help="Instant with offset or date (default: the fairness window).")
+@click.option("--until", help="Instant with offset or date (default: the end of the plan).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def fairness(
+    ctx: click.Context, team: str, since: str | None, until: str | None, as_json: bool
+) -> None:
+    """The fairness report of TEAM: load, share and deviation per member and role."""
+    clock = _clock(ctx)
+    settings = _settings(ctx)
+    with _session(ctx) as session:
+        found = repository.get_team(session, team)
+        start = _when(since, found, clock, "--since") if since else None
+        end = _when(until, found, clock, "--until") if until else None
+        budget = Budget(seconds=min(1.0, settings.solver_seconds), workers=settings.solver_workers)
+        report = views.fairness_view(session, found, start, end, clock.now(), budget)
+    if as_json:
+        click.echo(TypeAdapter(FairnessReport).dump_json(report, indent=2).decode())
+        return
+    console = _console()
+    console.print(f"{found.name}: {_local(report.since, found)} to {_local(report.until, found)}")
+    for role in report.roles:
+        table = Table(
+            "member",
+            "periods",
+            "hours",
+            "weekend h",
+            "holiday h",
+            "load",
+            "share",
+            "dev/weight",
+            title=f"{role.role.value}s",
+        )
+        for member in role.members:
+            table.add_row(
+                member.member,
+                str(member.periods),
+                f"{member.hours:.0f}",
+                f"{member.weekend_hours:.0f}",
+                f"{member.holiday_hours:.0f}",
+                f"{member.load:.2f}",
+                f"{member.share:.2f}",
+                f"{member.deviation_per_weight:+.2f}",
+            )
+        console.print(table)
+        bound = "n/a" if role.lower_bound is None else f"{role.lower_bound:.2f}"
+        console.print(
+            f"max |dev/weight| {role.max_abs_deviation_per_weight:.2f} (lower bound {bound}), "
+            f"spread {role.spread:.2f}, Jain {role.jain:.3f}, balance {role.balance:.3f}, "
+            f"back-to-back {role.back_to_back}, coverage {role.coverage:.1%}"
+        )
+        for gap in role.uncovered:
+            console.print(
+                f"  UNCOVERED {_local(gap.start, found)} to {_local(gap.end, found)}: {gap.reason}"
+            )
+    pair = report.most_repeated_pair
+    if pair is not None:
+        console.print(
+            f"pairs: {report.distinct_pairs} distinct; most repeated {pair.developer} with "
+            f"{pair.operator}, {pair.count} times"
+        )
 
 
 @main.group()

@@ -2,7 +2,8 @@
 
 Every file is read and validated before anything is written, then all of them are written in one
 transaction. Loading a file again updates its team: members missing from the file leave the team
-(their past turns stay), the file's time off is replaced, and the plan is refreshed.
+(their past turns stay), the file's time off is replaced, and the plan is refreshed. Each file
+loaded leaves a `team.load` entry in the audit log.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from api import repository
+from api import audit, repository
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.tables import TeamRow
-from rotation import Member, TeamFile, TeamFileError, parse_team_file
+from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
 
 
@@ -80,11 +81,13 @@ def _disagreements(files: list[TeamFile]) -> list[TeamFileError]:
     return errors
 
 
-def load_team_files(session: Session, paths: Iterable[str | Path], now: datetime) -> list[Loaded]:
+def load_team_files(
+    session: Session, paths: Iterable[str | Path], now: datetime, budget: Budget | None = None
+) -> list[Loaded]:
     """Validate and load `paths` in one transaction; on any error nothing is written."""
     files = read_team_files(paths)
     try:
-        loaded = [_load(session, file, now) for file in files]
+        loaded = [_load(session, file, now, budget) for file in files]
         session.commit()
     except BaseException:
         session.rollback()
@@ -92,9 +95,14 @@ def load_team_files(session: Session, paths: Iterable[str | Path], now: datetime
     return loaded
 
 
-def _load(session: Session, file: TeamFile, now: datetime) -> Loaded:
+def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None) -> Loaded:
     team = file.team
     previous = session.get(TeamRow, team.id)
+    before = (
+        (repository.team_from_row(previous), repository.list_members(session, team.id))
+        if previous is not None
+        else None
+    )
     if previous is not None:
         check_grid_change(session, repository.team_from_row(previous), team, now)
     repository.save_team(session, team, now, source=file.path)
@@ -108,7 +116,18 @@ def _load(session: Session, file: TeamFile, now: datetime) -> Loaded:
     session.flush()
     repository.replace_file_time_off(session, team.id, file.time_off, now)
     session.flush()
-    update = refresh_plan(session, team.id, now)
+    # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much
+    # of the published plan as fairness allows. An unchanged file only repairs and extends.
+    regenerate = before != (team, sorted(file.members, key=lambda m: m.id))
+    update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
+    audit.record(
+        session,
+        at=now,
+        actor=audit.TEAM_FILE,
+        action="team.load",
+        team_id=team.id,
+        after={"file": file.path},
+    )
     return Loaded(
         team.id, file.path, len(file.members), len(file.time_off), previous is None, update
     )

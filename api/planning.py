@@ -1,11 +1,16 @@
 """Keeps each team's published plan up to date.
 
 `refresh_plan` is called after anything that can change the plan (a team file load, a team or
-member edit) and at start-up, so the plan always reaches `HORIZON` past the later of now and the
-team's first handoff. It never changes a period that has started. It keeps the frozen window (the
-next `frozen_periods` periods) except where an assignment there now breaks a hard constraint
-(refilled, and counted as forced) or is uncovered (filled if anyone can take it). Everything after
-is planned afresh by `rotation.plan`, with the kept assignments as history.
+member edit, `POST .../schedule/generate`), so the plan always reaches `HORIZON` past the later
+of now and the team's first handoff. It never changes a period that has started, and it refills
+every future assignment that now breaks a hard constraint (counted as forced) or is uncovered.
+
+What else may move depends on the mode:
+- a **repair** keeps every other published assignment and plans only the refilled slots and the
+  new periods at the end;
+- a **regeneration** (after a change to who is on the team or how load is weighed, or when a lead
+  asks) also re-plans the published assignments after the frozen window, with the stability goal
+  of `rotation.scheduler`: as few of them change as the fairness goals allow.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from api import repository
 from api.tables import AssignmentRow
 from rotation import (
     Assignment,
+    Budget,
     Period,
     Policy,
     PolicyLocked,
     Role,
+    Solve,
     Team,
     handoff,
     period,
@@ -45,19 +52,34 @@ class Change:
     before: str | None
     after: str | None
 
+    def before_json(self) -> dict[str, str | None]:
+        return {
+            "role": self.role.value,
+            "period_start": self.period_start.isoformat(),
+            "member": self.before,
+        }
+
+    def after_json(self) -> dict[str, str | None]:
+        return {
+            "role": self.role.value,
+            "period_start": self.period_start.isoformat(),
+            "member": self.after,
+        }
+
 
 @dataclass
 class PlanUpdate:
     """What a refresh did.
 
-    `changed` lists already-published slots whose holder changed; `forced` counts those among
-    them refilled because their holder became unavailable inside the frozen window; `added`
-    counts slots planned for the first time.
+    `changed` lists already-published slots whose holder changed; `forced` counts the published
+    assignments that had to go because their holder became unavailable; `added` counts slots
+    planned for the first time; `solve` tells how the scheduler found the plan.
     """
 
     changed: list[Change] = field(default_factory=list)
     forced: int = 0
     added: int = 0
+    solve: Solve | None = None
 
 
 def horizon(team: Team, now: datetime) -> datetime:
@@ -66,9 +88,16 @@ def horizon(team: Team, now: datetime) -> datetime:
 
 
 def refresh_plan(
-    session: Session, team_id: str, now: datetime, until: datetime | None = None
+    session: Session,
+    team_id: str,
+    now: datetime,
+    until: datetime | None = None,
+    *,
+    regenerate: bool = False,
+    budget: Budget | None = None,
 ) -> PlanUpdate:
-    """Bring the team's published plan up to date and reaching `until` (default: the horizon).
+    """Bring the team's published plan up to date and reaching `until` (default: the horizon):
+    a repair, or a regeneration when `regenerate` is set (see the module's docstring).
 
     The caller commits; nothing is written if it raises.
     """
@@ -87,19 +116,20 @@ def refresh_plan(
 
     update = PlanUpdate()
     kept: list[Assignment] = []
+    published: list[Assignment] = []
     for (index, _role), row in sorted(rows.items()):
         existing = repository.assignment_from_row(row)
         if index <= started_until:
             kept.append(existing)
-        elif index <= frozen_until:
-            # Freezing protects people's plans; an uncovered slot protects nobody, so it is
-            # offered to the planner again.
-            if existing.member is None:
-                continue
-            if _still_valid(existing, kept, availability):
-                kept.append(existing)
-            else:
-                update.forced += 1
+        elif existing.member is None:
+            # An uncovered slot protects nobody's plans: it is offered to the planner again.
+            continue
+        elif not _still_valid(existing, kept, availability):
+            update.forced += 1
+        elif regenerate and index > frozen_until:
+            published.append(existing)
+        else:
+            kept.append(existing)
 
     fixed = {(a.period.index, a.role) for a in kept}
     first_free = next(
@@ -108,9 +138,12 @@ def refresh_plan(
     if first_free is None:
         return update
     periods = _periods(team.policy, first_free, last_index)
-    planned = plan(team, members, periods, time_off, history=kept)
+    result = plan(
+        team, members, periods, time_off, history=kept, published=published, budget=budget
+    )
+    update.solve = result.solve
 
-    for assignment in planned:
+    for assignment in result.assignments:
         key = (assignment.period.index, assignment.role)
         existing_row = rows.get(key)
         if existing_row is None:
@@ -156,7 +189,7 @@ def _last_index(team: Team, until: datetime, now: datetime) -> int:
     return period_index_at(team.policy, reach - timedelta(microseconds=1)) or 0
 
 
-def extend_plan(session: Session, team_id: str, now: datetime) -> int:
+def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | None = None) -> int:
     """Plan the periods between the end of the published plan and the horizon; change nothing
     already published. Return how many slots were added (0, after one query, when the plan
     already reaches the horizon). The caller commits."""
@@ -172,7 +205,7 @@ def extend_plan(session: Session, team_id: str, now: datetime) -> int:
         return 0
     members = repository.list_members(session, team_id)
     time_off = repository.time_off_of(session, [m.id for m in members])
-    planned = plan(team, members, periods, time_off, history=history)
+    planned = plan(team, members, periods, time_off, history=history, budget=budget).assignments
     for assignment in planned:
         session.add(_new_row(team_id, assignment, now))
     return len(planned)

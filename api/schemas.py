@@ -18,8 +18,19 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from rotation import Member, NotifyPolicy, OutOfRange, Policy, Role, Source, Team, require_in_range
+from rotation import (
+    Member,
+    NotifyPolicy,
+    OutOfRange,
+    Policy,
+    Role,
+    Solve,
+    Source,
+    Team,
+    require_in_range,
+)
 from rotation.errors import InvalidMember
+from rotation.model import DayWeights
 from rotation.periods import (
     format_handoff,
     format_period,
@@ -27,7 +38,14 @@ from rotation.periods import (
     parse_period,
     parse_timezone,
 )
-from rotation.teamfile import CONTROL, EMAIL, SLUG, check_holiday_calendar
+from rotation.teamfile import (
+    CONTROL,
+    EMAIL,
+    MAX_DAY_WEIGHT,
+    MAX_EXTRA_HOLIDAYS,
+    SLUG,
+    check_holiday_calendar,
+)
 
 
 def _in_calendar(value: date) -> date:
@@ -35,6 +53,15 @@ def _in_calendar(value: date) -> date:
         return require_in_range("date", value)
     except OutOfRange as exc:
         raise ValueError(str(exc).removeprefix("date ")) from None
+
+
+def _no_duplicates(days: list[date]) -> list[date]:
+    seen: set[date] = set()
+    for day in days:
+        if day in seen:
+            raise ValueError(f"{day} is listed twice")
+        seen.add(day)
+    return sorted(days)
 
 
 def _printable(value: str) -> str:
@@ -56,6 +83,12 @@ Zone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_printabl
 Calendar = Annotated[str, StringConstraints(max_length=64), AfterValidator(_printable)]
 CalendarDate = Annotated[date, AfterValidator(_in_calendar)]
 Weight = Annotated[float, Field(gt=0, le=1)]
+DayWeight = Annotated[float, Field(gt=0, le=MAX_DAY_WEIGHT, allow_inf_nan=False)]
+ExtraHolidays = Annotated[
+    list[CalendarDate],
+    Field(max_length=MAX_EXTRA_HOLIDAYS, examples=[["2027-12-24", "2027-12-31"]]),
+    AfterValidator(_no_duplicates),
+]
 
 
 class Strict(BaseModel):
@@ -118,6 +151,36 @@ class SchedulePublic(BaseModel):
 # Teams
 
 
+class WeightsPublic(Strict):
+    """How heavy a local day of support is, by kind; a key left out keeps its default."""
+
+    weekday: DayWeight = 1.0
+    weekend: DayWeight = 1.5
+    holiday: DayWeight = 2.0
+
+    @classmethod
+    def of(cls, weights: DayWeights) -> WeightsPublic:
+        return cls(weekday=weights.weekday, weekend=weights.weekend, holiday=weights.holiday)
+
+    def to_weights(self) -> DayWeights:
+        return DayWeights(self.weekday, self.weekend, self.holiday)
+
+
+class WeightsUpdate(Strict):
+    """A change of some day weights; the others stay as they are."""
+
+    weekday: DayWeight | None = None
+    weekend: DayWeight | None = None
+    holiday: DayWeight | None = None
+
+    def apply(self, weights: DayWeights) -> DayWeights:
+        return DayWeights(
+            self.weekday if self.weekday is not None else weights.weekday,
+            self.weekend if self.weekend is not None else weights.weekend,
+            self.holiday if self.holiday is not None else weights.holiday,
+        )
+
+
 class TeamPublic(BaseModel):
     id: str
     name: str
@@ -127,6 +190,9 @@ class TeamPublic(BaseModel):
     start: date
     holidays: str | None
     frozen_periods: int
+    fairness_since: date | None
+    extra_holidays: list[date]
+    weights: WeightsPublic
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -139,6 +205,9 @@ class TeamPublic(BaseModel):
             start=team.policy.start,
             holidays=team.holidays,
             frozen_periods=team.frozen_periods,
+            fairness_since=team.fairness_since,
+            extra_holidays=sorted(team.extra_holidays),
+            weights=WeightsPublic.of(team.weights),
         )
 
 
@@ -152,6 +221,15 @@ class TeamUpdate(Strict):
         default=None, examples=["DE"], description="A calendar code; null removes it."
     )
     frozen_periods: int | None = Field(default=None, ge=0, le=52)
+    fairness_since: CalendarDate | None = Field(
+        default=None, description="Where the fairness window starts; null: the team's start."
+    )
+    extra_holidays: ExtraHolidays | None = Field(
+        default=None, description="The team's own holidays; replaces the list."
+    )
+    weights: WeightsUpdate | None = Field(
+        default=None, description="Day weights to change; the others stay."
+    )
 
     def apply(self, team: Team) -> Team:
         """Return `team` with this update applied; raise a `RotationError` naming a bad field."""
@@ -170,6 +248,13 @@ class TeamUpdate(Strict):
         if holidays:
             check_holiday_calendar(holidays)
         frozen = self.frozen_periods if self.frozen_periods is not None else team.frozen_periods
+        # Like `holidays`, a nullable setting is cleared by null; the others ignore it.
+        since = self.fairness_since if "fairness_since" in fields else team.fairness_since
+        extra = (
+            frozenset(self.extra_holidays)
+            if self.extra_holidays is not None
+            else team.extra_holidays
+        )
         return Team(
             id=team.id,
             name=self.name or team.name,
@@ -177,6 +262,9 @@ class TeamUpdate(Strict):
             holidays=holidays or None,
             frozen_periods=frozen,
             notify=team.notify,
+            weights=self.weights.apply(team.weights) if self.weights else team.weights,
+            extra_holidays=extra,
+            fairness_since=since,
         )
 
 
@@ -189,6 +277,9 @@ class TeamCreate(Strict):
     start: CalendarDate
     holidays: Calendar | None = Field(default=None, examples=["DE"])
     frozen_periods: int = Field(default=2, ge=0, le=52)
+    fairness_since: CalendarDate | None = None
+    extra_holidays: ExtraHolidays = Field(default_factory=list)
+    weights: WeightsPublic = Field(default_factory=WeightsPublic)
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -197,7 +288,17 @@ class TeamCreate(Strict):
         if self.holidays:
             check_holiday_calendar(self.holidays)
         policy = Policy(self.timezone, days, wall, self.start, weekday)
-        return Team(self.id, self.name, policy, self.holidays, self.frozen_periods, NotifyPolicy())
+        return Team(
+            self.id,
+            self.name,
+            policy,
+            self.holidays,
+            self.frozen_periods,
+            NotifyPolicy(),
+            weights=self.weights.to_weights(),
+            extra_holidays=frozenset(self.extra_holidays),
+            fairness_since=self.fairness_since,
+        )
 
 
 # Members
@@ -321,6 +422,43 @@ class GenerateRequest(Strict):
     until: InstantOrDate | None = Field(
         default=None, description="Extend the plan to reach at least this instant or date."
     )
+    regenerate: bool = Field(
+        default=True,
+        description="Re-plan the published periods after the frozen window, changing as few "
+        "as fairness allows; false only repairs and extends.",
+    )
+    reason: str = Field(default="", max_length=500, description="Recorded in the audit log.")
+
+
+class SolvePublic(BaseModel):
+    """How the scheduler found the plan (`rotation.scheduler.Solve`)."""
+
+    method: str = Field(description="cp-sat, greedy (nothing better in time) or fixed.")
+    optimal: bool = Field(description="Every goal proven optimal.")
+    balance_optimal: bool = Field(description="Each role's balance meets its proven bound.")
+    max_deviation: dict[str, float] = Field(
+        description="Per role, the largest |deviation per weight| among members the plan "
+        "could still change, in load units."
+    )
+    lower_bound: dict[str, float] = Field(description="Per role, a proven bound on that.")
+    gap: float = Field(description="Total distance between the two, in load units.")
+    back_to_back: int
+    uncovered: int
+    seconds: float
+
+    @classmethod
+    def of(cls, solve: Solve) -> SolvePublic:
+        return cls(
+            method=solve.method,
+            optimal=solve.optimal,
+            balance_optimal=solve.balance_optimal,
+            max_deviation={r.value: round(v, 4) for r, v in solve.max_deviation.items()},
+            lower_bound={r.value: round(v, 4) for r, v in solve.lower_bound.items()},
+            gap=round(solve.gap, 4),
+            back_to_back=solve.back_to_back,
+            uncovered=solve.uncovered,
+            seconds=round(solve.seconds, 3),
+        )
 
 
 class GeneratePublic(BaseModel):
@@ -329,3 +467,6 @@ class GeneratePublic(BaseModel):
     added: int = Field(description="Slots planned for the first time.")
     changed: int = Field(description="Already published future slots whose holder changed.")
     forced: int = Field(description="Changed because their holder became unavailable.")
+    solve: SolvePublic | None = Field(
+        default=None, description="How the plan was found; null when nothing was left to plan."
+    )

@@ -7,6 +7,8 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from rotation import Budget
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROTA_", extra="ignore")
@@ -28,6 +30,19 @@ class Settings(BaseSettings):
     anonymous_read: bool = Field(
         default=False, description="Allow reading who is on support without a token."
     )
+    solver_seconds: float = Field(
+        default=4.0, gt=0, le=600, description="Time budget of one plan's exact solve, seconds."
+    )
+    solver_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Solver threads; 1 makes plans reproducible run to run, at some speed.",
+    )
+
+    @property
+    def budget(self) -> Budget:
+        return Budget(seconds=self.solver_seconds, workers=self.solver_workers)
 
 
 @lru_cache

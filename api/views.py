@@ -17,7 +17,9 @@ from api.schemas import (
 )
 from rotation import (
     BeyondPlan,
+    Budget,
     InvalidInterval,
+    Period,
     Role,
     ScheduleEntry,
     Team,
@@ -27,7 +29,9 @@ from rotation import (
     resolve,
 )
 from rotation.errors import WindowTooLong
-from rotation.periods import local_day_start
+from rotation.fairness import FairnessReport, fairness_report
+from rotation.periods import fairness_start, local_day_start
+from rotation.scheduler import balance_bounds
 
 DEFAULT_SCHEDULE_SPAN = timedelta(days=28)
 MAX_SCHEDULE_SPAN = timedelta(days=731)
@@ -124,3 +128,45 @@ def entry_public(entry: ScheduleEntry) -> EntryPublic:
         period_start=entry.period.start,
         source=entry.source,
     )
+
+
+#: The longest window a fairness report reads: a team's whole history stays reportable.
+MAX_FAIRNESS_SPAN = timedelta(days=10 * 366)
+
+
+def fairness_view(
+    session: Session,
+    team: Team,
+    since: datetime | None,
+    until: datetime | None,
+    now: datetime,
+    budget: Budget,
+) -> FairnessReport:
+    """The fairness report (SPEC section 3) of `[since, until)`, by default the fairness window:
+    from the team's first period (or `fairness_since`) to the end of the plan.
+
+    Each role's lower bound is proven over the fairness window only, with the periods that have
+    started as they are; a report over another window gives none.
+    """
+    window_start = fairness_start(team)
+    plan_end = repository.plan_end(session, team.id) or window_start
+    start = since or window_start
+    end = until or max(plan_end, start + timedelta(days=1))
+    if end <= start:
+        raise InvalidInterval("until", start, end)
+    if end - start > MAX_FAIRNESS_SPAN:
+        raise WindowTooLong("until", "ten years")
+    members = repository.list_members(session, team.id)
+    time_off = repository.time_off_of(session, [m.id for m in members])
+    entries = resolve(repository.assignments(session, team.id, start, end), start, end)
+    bounds: dict[Role, float] = {}
+    if start == window_start and end == plan_end:
+        published = repository.assignments(session, team.id)
+        started = [a for a in published if a.period.start <= now]
+        future = sorted({a.period for a in published if a.period.start > now}, key=_index)
+        bounds = balance_bounds(team, members, future, time_off, started, budget)
+    return fairness_report(team, members, time_off, entries, start, end, bounds or None)
+
+
+def _index(current: Period) -> int:
+    return current.index

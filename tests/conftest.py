@@ -29,6 +29,12 @@ from api.settings import Settings
 
 SAMPLES = sorted(Path(__file__).parent.parent.joinpath("samples").glob("*.toml"))
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+# One solver thread, limited in deterministic time: the same plans on every run and machine,
+# and a suite that does not spend the service's default budget on every sample load. The CLI
+# tests read the same through the environment.
+TEST_SOLVER = {"solver_seconds": 1.0, "solver_workers": 1}
+os.environ.setdefault("ROTA_SOLVER_SECONDS", "1")
+os.environ.setdefault("ROTA_SOLVER_WORKERS", "1")
 POSTGRES_URL = os.environ.get(
     "ROTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -83,7 +89,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url)
+    return Settings(database_url=database_url, **TEST_SOLVER)
 
 
 @pytest.fixture
@@ -106,7 +112,7 @@ def session(client: TestClient) -> Iterator[Session]:
 @pytest.fixture
 def samples(client: TestClient, session: Session) -> None:
     """The sample teams, loaded as of NOW."""
-    load_team_files(session, SAMPLES, NOW)
+    load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
 
 
 def bearer(session: Session, role: TokenRole, teams: list[str] | None = None) -> dict[str, str]:

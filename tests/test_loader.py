@@ -37,6 +37,9 @@ YEAR = timedelta(days=365)
 # Payments hands off on Mondays at 09:00 Berlin. At NOW (Thursday 2026-11-26) period 46
 # (from 2026-11-23) is running; with frozen_periods = 2, periods 47 and 48 are frozen.
 CURRENT, FROZEN = 46, (47, 48)
+# The time off the test below adds: 2026-11-27 to 2026-12-20 inclusive, in Berlin.
+TIME_OFF_START = datetime(2026, 11, 26, 23, 0, tzinfo=UTC)
+TIME_OFF_END = datetime(2026, 12, 20, 23, 0, tzinfo=UTC)
 
 Slot = tuple[int, str]
 Snapshot = dict[Slot, tuple[datetime, datetime, str | None]]
@@ -284,7 +287,8 @@ def test_a_member_removed_from_the_file_leaves_the_team(
                 assert holder == before[slot][2], f"frozen slot {slot} moved"
     frozen_held = [slot for slot in held if slot[0] in FROZEN]
     assert bool(frozen_held) == in_frozen_window
-    assert loaded.update.forced == len(frozen_held)
+    # Every future turn of the leaver had to go, inside the frozen window or after it.
+    assert loaded.update.forced == len([slot for slot in held if slot[0] > CURRENT])
     assert all(change.period_start > NOW for change in loaded.update.changed)
     assert len(loaded.update.changed) >= len([s for s in held if s[0] > CURRENT])
 
@@ -341,7 +345,13 @@ def test_new_time_off_moves_the_member_off_future_turns_only(
             assert after[(index, role)][2] not in away, (index, role)
             assert after[(index, role)][2] is not None, (index, role)
     frozen_held = [s for s in before if s[0] in FROZEN and before[s][2] in away]
-    assert loaded.update.forced == len(frozen_held) >= 1
+    forced = [
+        s
+        for s, (start, end, holder) in before.items()
+        if holder in away and start > NOW and start < TIME_OFF_END and end > TIME_OFF_START
+    ]
+    assert len(frozen_held) >= 1
+    assert loaded.update.forced == len(forced)
     for slot in before:
         if slot[0] in FROZEN and slot not in frozen_held:
             assert after[slot] == before[slot], f"frozen slot {slot} moved"

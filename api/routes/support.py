@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import AwareDatetime
 from sqlmodel import Session
 
-from api import repository, views
-from api.auth import SupportReader, Writer, check_may_write
+from api import audit, repository, views
+from api.auth import Reader, SupportReader, Writer, check_may_write, get_app_settings
 from api.clock import Clock, get_clock
 from api.database import get_session
 from api.planning import MAX_HORIZON, refresh_plan
@@ -20,13 +20,17 @@ from api.schemas import (
     InstantOrDate,
     OnSupportPublic,
     SchedulePublic,
+    SolvePublic,
 )
-from rotation import WindowTooLong, require_aware
+from api.settings import Settings
+from rotation import Budget, WindowTooLong, require_aware
+from rotation.fairness import FairnessReport
 
 router = APIRouter(prefix="/v1", tags=["on support"])
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 At = Annotated[
     AwareDatetime | None,
     Query(description="An instant with its offset (default now), e.g. 2027-03-01T10:00:00Z"),
@@ -71,31 +75,75 @@ def schedule(
     return views.schedule_view(session, found, start, end)
 
 
+@router.get("/teams/{team}/fairness", response_model=FairnessReport)
+def fairness(
+    team: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    _: Reader,
+    since: Annotated[
+        InstantOrDate | None,
+        Query(description="Default: the start of the fairness window (the first period)"),
+    ] = None,
+    until: Annotated[
+        InstantOrDate | None, Query(description="Default: the end of the plan")
+    ] = None,
+) -> FairnessReport:
+    """The fairness report of SPEC section 3: per member and role, per role, and for the team.
+    Every figure can be recomputed from `GET .../schedule` over the same window."""
+    found = repository.get_team(session, team)
+    start = views.instant("since", since, found) if since else None
+    end = views.instant("until", until, found) if until else None
+    budget = Budget(seconds=min(1.0, settings.solver_seconds), workers=settings.solver_workers)
+    return views.fairness_view(session, found, start, end, clock.now(), budget)
+
+
 @router.post("/teams/{team}/schedule/generate", response_model=GeneratePublic)
 def generate(
     team: str,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     principal: Writer,
     body: GenerateRequest | None = None,
 ) -> GeneratePublic:
-    """Extend the plan to `until` (default: a year past now) and bring it up to date.
+    """Regenerate the plan after changes (or, with `regenerate: false`, only repair it) and
+    extend it to `until` (default: a year past now).
 
-    Periods that started never change; the frozen window changes only where a holder became
-    unavailable.
+    Periods that started and the frozen window change only where a holder became unavailable;
+    later ones change as little as the fairness goals allow. The change is audited.
     """
     check_may_write(principal, team)
+    request = body or GenerateRequest()
     found = repository.get_team(session, team)
     now = clock.now()
-    reach = views.instant("until", body.until, found) if body and body.until else None
+    reach = views.instant("until", request.until, found) if request.until else None
     if reach is not None and reach - now > MAX_HORIZON:
         raise WindowTooLong("until", "five years ahead")
-    update = refresh_plan(session, team, now, reach)
-    session.commit()
-    return GeneratePublic(
+    update = refresh_plan(
+        session, team, now, reach, regenerate=request.regenerate, budget=settings.budget
+    )
+    answer = GeneratePublic(
         team=team,
         planned_until=repository.plan_end(session, team),
         added=update.added,
         changed=len(update.changed),
         forced=update.forced,
+        solve=SolvePublic.of(update.solve) if update.solve else None,
     )
+    audit.record(
+        session,
+        at=now,
+        actor=principal.name,
+        action="schedule.regenerate" if request.regenerate else "schedule.repair",
+        team_id=team,
+        before={"changes": [change.before_json() for change in update.changed]},
+        after={
+            **answer.model_dump(mode="json", exclude={"team"}),
+            "changes": [change.after_json() for change in update.changed],
+        },
+        reason=request.reason,
+    )
+    session.commit()
+    return answer

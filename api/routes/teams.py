@@ -1,24 +1,29 @@
-"""Teams and their members. Every write refreshes the published plan in the same transaction."""
+"""Teams and their members. Every write refreshes the published plan and records an audit entry,
+both in the transaction of the change."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Response
+from pydantic import BaseModel
 from sqlmodel import Session
 
-from api import repository
-from api.auth import Admin, Principal, Reader, Writer, check_may_write
+from api import audit, repository
+from api.auth import Admin, Principal, Reader, Writer, check_may_write, get_app_settings
 from api.clock import Clock, get_clock
 from api.database import get_session
 from api.planning import check_grid_change, refresh_plan
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
+from api.settings import Settings
 from rotation import Member
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
 SessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 @router.get("", response_model=list[TeamPublic])
@@ -27,15 +32,23 @@ def list_teams(session: SessionDep, _: Reader) -> list[TeamPublic]:
 
 
 @router.post("", response_model=TeamPublic, status_code=201)
-def create_team(body: TeamCreate, session: SessionDep, clock: ClockDep, _: Admin) -> TeamPublic:
+def create_team(
+    body: TeamCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Admin,
+) -> TeamPublic:
     """Create a team; its plan is published at once (uncovered until it has members)."""
     team = body.to_team()
     now = clock.now()
     repository.save_team(session, team, now, create=True)
     session.flush()
-    refresh_plan(session, team.id, now)
+    refresh_plan(session, team.id, now, regenerate=True, budget=settings.budget)
+    created = TeamPublic.of(team)
+    _record(session, now, principal, "team.create", team.id, None, created)
     session.commit()
-    return TeamPublic.of(team)
+    return created
 
 
 @router.get("/{team}", response_model=TeamPublic)
@@ -45,7 +58,12 @@ def get_team(team: str, session: SessionDep, _: Reader) -> TeamPublic:
 
 @router.patch("/{team}", response_model=TeamPublic)
 def update_team(
-    team: str, body: TeamUpdate, session: SessionDep, clock: ClockDep, principal: Writer
+    team: str,
+    body: TeamUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Writer,
 ) -> TeamPublic:
     """Change a team. Its period grid (zone, period, handoff, start) is fixed once it started."""
     check_may_write(principal, team)
@@ -55,15 +73,20 @@ def update_team(
     check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
     session.flush()
-    refresh_plan(session, team, now)
+    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    after = TeamPublic.of(updated)
+    _record(session, now, principal, "team.update", team, TeamPublic.of(current), after)
     session.commit()
-    return TeamPublic.of(updated)
+    return after
 
 
 @router.delete("/{team}", status_code=204)
-def delete_team(team: str, session: SessionDep, _: Admin) -> Response:
-    """Delete a team with its plan and memberships; the people stay (they may be in others)."""
+def delete_team(team: str, session: SessionDep, clock: ClockDep, principal: Admin) -> Response:
+    """Delete a team with its plan and memberships; the people stay (they may be in others).
+    Its audit entries stay too."""
+    before = TeamPublic.of(repository.get_team(session, team))
     repository.delete_team(session, team)
+    _record(session, clock.now(), principal, "team.delete", team, before, None)
     session.commit()
     return Response(status_code=204)
 
@@ -76,7 +99,12 @@ def list_members(team: str, session: SessionDep, _: Reader) -> list[MemberPublic
 
 @router.post("/{team}/members", response_model=MemberPublic, status_code=201)
 def add_member(
-    team: str, body: MemberCreate, session: SessionDep, clock: ClockDep, principal: Writer
+    team: str,
+    body: MemberCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Writer,
 ) -> MemberPublic:
     """Add a member; future periods outside the frozen window are replanned to include them."""
     check_may_write(principal, team)
@@ -85,9 +113,12 @@ def add_member(
     _check_may_change_person(session, principal, team, member)
     repository.save_member(session, team, member, create=True)
     session.flush()
-    refresh_plan(session, team, clock.now())
+    now = clock.now()
+    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    created = MemberPublic.of(member)
+    _record(session, now, principal, "member.create", team, None, created)
     session.commit()
-    return MemberPublic.of(member)
+    return created
 
 
 @router.get("/{team}/members/{member}", response_model=MemberPublic)
@@ -103,17 +134,22 @@ def update_member(
     body: MemberUpdate,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     principal: Writer,
 ) -> MemberPublic:
     check_may_write(principal, team)
     repository.get_team_row(session, team)
-    updated = body.apply(repository.get_member(session, team, member))
+    current = repository.get_member(session, team, member)
+    updated = body.apply(current)
     _check_may_change_person(session, principal, team, updated)
     repository.save_member(session, team, updated)
     session.flush()
-    refresh_plan(session, team, clock.now())
+    now = clock.now()
+    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    after = MemberPublic.of(updated)
+    _record(session, now, principal, "member.update", team, MemberPublic.of(current), after)
     session.commit()
-    return MemberPublic.of(updated)
+    return after
 
 
 def _check_may_change_person(
@@ -137,13 +173,41 @@ def _check_may_change_person(
 
 @router.delete("/{team}/members/{member}", status_code=204)
 def remove_member(
-    team: str, member: str, session: SessionDep, clock: ClockDep, principal: Writer
+    team: str,
+    member: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Writer,
 ) -> Response:
     """Take a member off the team: their future turns are refilled, past ones stay."""
     check_may_write(principal, team)
     repository.get_team_row(session, team)
+    before = MemberPublic.of(repository.get_member(session, team, member))
     repository.remove_member(session, team, member)
     session.flush()
-    refresh_plan(session, team, clock.now())
+    now = clock.now()
+    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    _record(session, now, principal, "member.delete", team, before, None)
     session.commit()
     return Response(status_code=204)
+
+
+def _record(
+    session: Session,
+    now: datetime,
+    principal: Principal,
+    action: str,
+    team: str,
+    before: BaseModel | None,
+    after: BaseModel | None,
+) -> None:
+    audit.record(
+        session,
+        at=now,
+        actor=principal.name,
+        action=action,
+        team_id=team,
+        before=None if before is None else before.model_dump(mode="json"),
+        after=None if after is None else after.model_dump(mode="json"),
+    )
