@@ -231,10 +231,17 @@ def _plan(
     if solution is None:
         return Plan(seed, problem.summary("greedy", seed, {}, tuple(solver.stages), started))
     assignments = problem.assignments(solution)
-    return Plan(
-        assignments,
-        problem.summary("cp-sat", assignments, solver.bounds, tuple(solver.stages), started),
-    )
+    solved = problem.summary("cp-sat", assignments, solver.bounds, tuple(solver.stages), started)
+    seeded = problem.summary("greedy", seed, solver.bounds, tuple(solver.stages), started)
+    # A budget spent before the balance goal was reached can leave the solver's plan less fair
+    # than its own seed: never answer worse than the greedy on the first two goals.
+    if _rank(seeded) < _rank(solved):
+        return Plan(seed, seeded)
+    return Plan(assignments, solved)
+
+
+def _rank(solve: Solve) -> tuple[int, int, float]:
+    return (solve.uncovered, solve.back_to_back, round(sum(solve.max_deviation.values()), 6))
 
 
 Slot = tuple[int, Role]
