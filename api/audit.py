@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from api import repository
 from api.auth import Reader
 from api.database import get_session
+from api.planning import PlanUpdate
 from api.tables import AuditRow
 from rotation import UnknownTeam
 from rotation.teamfile import SLUG
@@ -56,6 +57,43 @@ def record(
     )
     session.add(row)
     return row
+
+
+def record_plan_update(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    team_id: str,
+    update: PlanUpdate,
+    regenerate: bool,
+    reason: str = "",
+) -> AuditRow:
+    """Record a regeneration (or repair) asked for by a lead: each changed slot's holder before
+    and after, and how the plan was found."""
+    solve = update.solve
+    return record(
+        session,
+        at=at,
+        actor=actor,
+        action="schedule.regenerate" if regenerate else "schedule.repair",
+        team_id=team_id,
+        before={"changes": [change.before_json() for change in update.changed]},
+        after={
+            "changes": [change.after_json() for change in update.changed],
+            "added": update.added,
+            "forced": update.forced,
+            "solve": None
+            if solve is None
+            else {
+                "method": solve.method,
+                "optimal": solve.optimal,
+                "balance_optimal": solve.balance_optimal,
+                "gap": round(solve.gap, 4),
+            },
+        },
+        reason=reason,
+    )
 
 
 class AuditEntryPublic(BaseModel):

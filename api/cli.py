@@ -27,7 +27,7 @@ from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
 from api.schemas import AllOnSupportPublic, OnSupportPublic, parse_instant_or_date
 from api.settings import Settings
-from rotation import Budget, RotationError, Team
+from rotation import RotationError, Team
 from rotation.fairness import FairnessReport
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -233,18 +233,13 @@ def schedule(
             update = refresh_plan(
                 session, team, clock.now(), regenerate=True, budget=_settings(ctx).budget
             )
-            audit.record(
+            audit.record_plan_update(
                 session,
                 at=clock.now(),
                 actor=audit.CLI,
-                action="schedule.regenerate",
                 team_id=team,
-                before={"changes": [change.before_json() for change in update.changed]},
-                after={
-                    "changes": [change.after_json() for change in update.changed],
-                    "forced": update.forced,
-                    "added": update.added,
-                },
+                update=update,
+                regenerate=True,
                 reason=reason,
             )
             session.commit()
@@ -296,8 +291,7 @@ def fairness(
         found = repository.get_team(session, team)
         start = _when(since, found, clock, "--since") if since else None
         end = _when(until, found, clock, "--until") if until else None
-        budget = Budget(seconds=min(1.0, settings.solver_seconds), workers=settings.solver_workers)
-        report = views.fairness_view(session, found, start, end, clock.now(), budget)
+        report = views.fairness_view(session, found, start, end, clock.now(), settings.budget)
     if as_json:
         click.echo(TypeAdapter(FairnessReport).dump_json(report, indent=2).decode())
         return

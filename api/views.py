@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from sqlmodel import Session
 
@@ -19,7 +21,6 @@ from rotation import (
     BeyondPlan,
     Budget,
     InvalidInterval,
-    Period,
     Role,
     ScheduleEntry,
     Team,
@@ -130,6 +131,8 @@ def entry_public(entry: ScheduleEntry) -> EntryPublic:
     )
 
 
+#: The most a fairness report spends proving its lower bounds, in solver seconds.
+REPORT_SECONDS = 1.0
 #: The longest window a fairness report reads: a team's whole history stays reportable.
 MAX_FAIRNESS_SPAN = timedelta(days=10 * 366)
 
@@ -146,7 +149,8 @@ def fairness_view(
     from the team's first period (or `fairness_since`) to the end of the plan.
 
     Each role's lower bound is proven over the fairness window only, with the periods that have
-    started as they are; a report over another window gives none.
+    started as they are; a report over another window gives none. A report is a read: its bound
+    gets at most `REPORT_SECONDS` of `budget`.
     """
     window_start = fairness_start(team)
     plan_end = repository.plan_end(session, team.id) or window_start
@@ -163,10 +167,9 @@ def fairness_view(
     if start == window_start and end == plan_end:
         published = repository.assignments(session, team.id)
         started = [a for a in published if a.period.start <= now]
-        future = sorted({a.period for a in published if a.period.start > now}, key=_index)
-        bounds = balance_bounds(team, members, future, time_off, started, budget)
+        future = sorted(
+            {a.period for a in published if a.period.start > now}, key=attrgetter("index")
+        )
+        quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
+        bounds = balance_bounds(team, members, future, time_off, started, quick)
     return fairness_report(team, members, time_off, entries, start, end, bounds or None)
-
-
-def _index(current: Period) -> int:
-    return current.index

@@ -54,3 +54,36 @@ class Availability:
     def candidates(self, role: Role, period: Period) -> list[str]:
         """Return, sorted by id, every member who may hold `role` for `period`."""
         return sorted(mid for mid in self.members if self.can_hold(mid, role, period))
+
+
+def available_fraction(
+    member: Member, time_off: Iterable[TimeOff], zone: ZoneInfo, since: datetime, until: datetime
+) -> float:
+    """The fraction of `[since, until)` in which `member` is employed and not on time off: what
+    their capacity scales with (SPEC section 3)."""
+    if until <= since:
+        return 0.0
+    first, last = employment(member, zone)
+    start = since if first is None else max(since, first)
+    end = until if last is None else min(until, last)
+    if end <= start:
+        return 0.0
+    away = [
+        (max(t.start, start), min(t.end, end))
+        for t in time_off
+        if t.member == member.id and t.overlaps(start, end)
+    ]
+    # Union of the time off: overlapping requests must not be subtracted twice.
+    off = sum((b - a for a, b in merge_spans(away)), timedelta(0))
+    return (end - start - off) / (until - since)
+
+
+def merge_spans(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """Merge overlapping or touching spans, in order."""
+    merged: list[tuple[datetime, datetime]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -76,7 +76,7 @@ from datetime import date, datetime, timedelta
 from itertools import combinations
 from zoneinfo import ZoneInfo
 
-from rotation.availability import Availability, employment
+from rotation.availability import Availability, available_fraction, employment, merge_spans
 from rotation.errors import InvalidInterval, InvalidMember
 from rotation.load import load, team_holidays
 from rotation.model import (
@@ -210,8 +210,7 @@ def fairness_report(
         members=members,
         by_id={member.id: member for member in members},
         capacities={
-            member.id: member.role_weight
-            * _available_fraction(member, time_off, zone, since, until)
+            member.id: member.role_weight * available_fraction(member, time_off, zone, since, until)
             for member in members
         },
         availability=Availability(members, time_off, zone),
@@ -332,38 +331,8 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
     )
 
 
-def _available_fraction(
-    member: Member, time_off: Sequence[TimeOff], zone: ZoneInfo, since: datetime, until: datetime
-) -> float:
-    """The fraction of `[since, until)` in which `member` is employed and not on time off."""
-    first, last = employment(member, zone)
-    start = since if first is None else max(since, first)
-    end = until if last is None else min(until, last)
-    if end <= start:
-        return 0.0
-    away = [
-        (max(t.start, start), min(t.end, end))
-        for t in time_off
-        if t.member == member.id and t.overlaps(start, end)
-    ]
-    # Union of the time off: overlapping requests must not be subtracted twice.
-    off = sum((b - a for a, b in _merge_spans(away)), _ZERO)
-    return (end - start - off) / (until - since)
-
-
-def _merge_spans(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Merge overlapping or touching spans."""
-    merged: list[tuple[datetime, datetime]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _merge_covered(staffed: Iterable[ScheduleEntry]) -> list[Interval]:
-    return [Interval(a, b) for a, b in _merge_spans((e.start, e.end) for e in staffed)]
+    return [Interval(a, b) for a, b in merge_spans((e.start, e.end) for e in staffed)]
 
 
 def _merge_uncovered(gaps: Iterable[UncoveredInterval]) -> list[UncoveredInterval]:

@@ -30,11 +30,10 @@ import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 from ortools.sat.python import cp_model
 
-from rotation.availability import Availability, employment
+from rotation.availability import Availability, available_fraction
 from rotation.greedy import greedy
 from rotation.load import load, team_holidays, years_of
 from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
@@ -306,7 +305,7 @@ class _Problem:
         ]
         self.capacity = {
             role: {
-                m.id: m.role_weight * _available_fraction(m, time_off, since, until, zone)
+                m.id: m.role_weight * available_fraction(m, time_off, zone, since, until)
                 for m in members
                 if role in m.roles
             }
@@ -398,27 +397,6 @@ class _Problem:
             if r == role and member is not None:
                 loads[member] += self.load[index]
         return loads
-
-
-def _available_fraction(
-    member: Member, time_off: Sequence[TimeOff], since: datetime, until: datetime, zone: object
-) -> float:
-    """The part of `[since, until)` the member is employed and not on time off."""
-    if until <= since:
-        return 0.0
-    first, last = employment(member, zone)  # type: ignore[arg-type]
-    start = max(since, first) if first else since
-    end = min(until, last) if last else until
-    if end <= start:
-        return 0.0
-    away = 0.0
-    cursor = start
-    for entry in sorted((t for t in time_off if t.member == member.id), key=lambda t: t.start):
-        lo, hi = max(entry.start, cursor), min(entry.end, end)
-        if hi > lo:
-            away += (hi - lo).total_seconds()
-            cursor = hi
-    return ((end - start).total_seconds() - away) / (until - since).total_seconds()
 
 
 class _Solver:
@@ -982,7 +960,6 @@ class _Relaxation:
         common = {size for size, indices in by_size.items() if len(indices) >= COMMON}
         self.rare: dict[tuple[str, int], cp_model.IntVar] = {}
         self.counts: dict[tuple[str, int], cp_model.IntVar] = {}
-        self.turns: list[cp_model.IntVar] = []
         takers: dict[int, list[cp_model.IntVar]] = defaultdict(list)
         worst = self.model.new_int_var(0, _big(problem), "worst")
         # Members alike in every respect are interchangeable: ordering their loads removes
@@ -1017,7 +994,6 @@ class _Relaxation:
                 sizes = [problem.load[index] for index in open_to]
                 self.model.add(sum(load) >= min(sizes) * count)
                 self.model.add(sum(load) <= max(sizes) * count)
-            self.turns.append(count)
             deviation = (
                 sum(load) + problem.held[role].get(member, 0) - owner.shares[role].get(member, 0)
             )

@@ -4,17 +4,22 @@ time off."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from itertools import pairwise
 
 import pytest
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
+from api.cli import main
+from api.clock import FixedClock
+from api.settings import Settings
 from rotation import parse_team_file
 from rotation.availability import employment
 from rotation.load import load, team_holidays
-from tests.conftest import SAMPLES
+from tests.conftest import NOW, SAMPLES
 
 
 def _instant(text: str) -> datetime:
@@ -155,3 +160,52 @@ def test_the_report_of_another_window_has_no_bound_and_bad_windows_are_refused(
     assert backwards.status_code == 422
     assert client.get("/v1/teams/nobody/fairness", headers=viewer).status_code == 404
     assert client.get("/v1/teams/payments/fairness").status_code == 401
+
+
+def test_a_regeneration_answers_how_it_was_found_and_is_audited(
+    client: TestClient, samples: None, admin: dict[str, str]
+) -> None:
+    answer = client.post(
+        "/v1/teams/payments/schedule/generate",
+        json={"reason": "quarterly check"},
+        headers=admin,
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["solve"]["method"] in {"cp-sat", "greedy"}
+    assert body["solve"]["back_to_back"] == 0
+    log = client.get("/v1/audit", params={"team": "payments"}, headers=admin).json()["entries"]
+    entry = log[0]
+    assert entry["action"] == "schedule.regenerate"
+    assert entry["reason"] == "quarterly check"
+    assert len(entry["after"]["changes"]) == body["changed"]
+    assert entry["after"]["forced"] == body["forced"]
+    assert entry["after"]["solve"]["method"] == body["solve"]["method"]
+
+
+def test_the_cli_report_matches_the_api(
+    client: TestClient, samples: None, viewer: dict[str, str], settings: Settings
+) -> None:
+    shown = CliRunner().invoke(
+        main,
+        ["fairness", "payments", "--json"],
+        obj={"settings": settings, "clock": FixedClock(NOW)},
+    )
+    assert shown.exit_code == 0, shown.output
+    api = client.get("/v1/teams/payments/fairness", headers=viewer).json()
+    cli = json.loads(shown.output)
+    assert [r["max_abs_deviation_per_weight"] for r in cli["roles"]] == pytest.approx(
+        [r["max_abs_deviation_per_weight"] for r in api["roles"]]
+    )
+    regenerated = CliRunner().invoke(
+        main,
+        ["schedule", "payments", "--regenerate", "--reason", "from the CLI"],
+        obj={"settings": settings, "clock": FixedClock(NOW)},
+    )
+    assert regenerated.exit_code == 0, regenerated.output
+    log = client.get("/v1/audit", params={"team": "payments"}, headers=viewer).json()["entries"]
+    assert (log[0]["action"], log[0]["actor"], log[0]["reason"]) == (
+        "schedule.regenerate",
+        "cli",
+        "from the CLI",
+    )

@@ -23,7 +23,7 @@ from api.schemas import (
     SolvePublic,
 )
 from api.settings import Settings
-from rotation import Budget, WindowTooLong, require_aware
+from rotation import WindowTooLong, require_aware
 from rotation.fairness import FairnessReport
 
 router = APIRouter(prefix="/v1", tags=["on support"])
@@ -95,8 +95,7 @@ def fairness(
     found = repository.get_team(session, team)
     start = views.instant("since", since, found) if since else None
     end = views.instant("until", until, found) if until else None
-    budget = Budget(seconds=min(1.0, settings.solver_seconds), workers=settings.solver_workers)
-    return views.fairness_view(session, found, start, end, clock.now(), budget)
+    return views.fairness_view(session, found, start, end, clock.now(), settings.budget)
 
 
 @router.post("/teams/{team}/schedule/generate", response_model=GeneratePublic)
@@ -132,17 +131,13 @@ def generate(
         forced=update.forced,
         solve=SolvePublic.of(update.solve) if update.solve else None,
     )
-    audit.record(
+    audit.record_plan_update(
         session,
         at=now,
         actor=principal.name,
-        action="schedule.regenerate" if request.regenerate else "schedule.repair",
         team_id=team,
-        before={"changes": [change.before_json() for change in update.changed]},
-        after={
-            **answer.model_dump(mode="json", exclude={"team"}),
-            "changes": [change.after_json() for change in update.changed],
-        },
+        update=update,
+        regenerate=request.regenerate,
         reason=request.reason,
     )
     session.commit()
