@@ -384,7 +384,8 @@ class _Problem:
             optimal=bool(stages) and all(stage.optimal for stage in stages),
             balance_optimal=balance_optimal or method == "fixed",
             max_deviation=deviation,
-            lower_bound=lower or dict(deviation),
+            # With nothing left to choose the plan is its own bound; otherwise only proven ones.
+            lower_bound=dict(deviation) if method == "fixed" else lower,
             back_to_back=back_to_back,
             uncovered=uncovered,
             seconds=time.monotonic() - started,
