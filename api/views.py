@@ -45,6 +45,14 @@ def instant(field: str, value: datetime | date, team: Team) -> datetime:
     return local_day_start(value, team.policy.zone)
 
 
+def resolved_entries(
+    session: Session, team: Team, since: datetime, until: datetime
+) -> list[ScheduleEntry]:
+    """The resolved schedule of `team` in `[since, until)`, entries clipped to it: the one source
+    every reader (API, CLI, feeds, reminders) takes who holds a slot from."""
+    return resolve(repository.assignments(session, team.id, since, until), since, until)
+
+
 def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPublic:
     """Who is on support for `team` at `at`."""
     current = period_at(team.policy, at)
@@ -110,7 +118,7 @@ def schedule_view(
         raise InvalidInterval("until", since, until)
     if until - since > MAX_SCHEDULE_SPAN:
         raise WindowTooLong("until", "two years")
-    entries = resolve(repository.assignments(session, team.id, since, until), since, until)
+    entries = resolved_entries(session, team, since, until)
     return SchedulePublic(
         team=team.id,
         since=since,
@@ -162,7 +170,7 @@ def fairness_view(
         raise WindowTooLong("until", "ten years")
     members = repository.list_members(session, team.id)
     time_off = repository.time_off_of(session, [m.id for m in members])
-    entries = resolve(repository.assignments(session, team.id, start, end), start, end)
+    entries = resolved_entries(session, team, start, end)
     bounds: dict[Role, float] = {}
     if start == window_start and end == plan_end:
         published = repository.assignments(session, team.id)

@@ -1,110 +1,29 @@
-"""The `rota` command. Tables for people, `--json` (the API's own shapes) for scripts.
-
-Every command opens the database named by ROTA_DATABASE_URL and upgrades its schema first.
-"""
+"""The everyday commands: serve, load, who, schedule, fairness, token, db."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import click
-from pydantic import BaseModel, TypeAdapter
-from rich.console import Console
+from pydantic import TypeAdapter
 from rich.table import Table
-from sqlmodel import Session
 
 from api import audit, repository, views
-from api.app import extend_plans
 from api.auth import TokenRole, create_token
-from api.clock import Clock, SystemClock
-from api.database import open_database
+from api.cli.base import (
+    clock_of,
+    console,
+    emit_json,
+    local_time,
+    main,
+    open_session,
+    settings_of,
+    when,
+)
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
-from api.schemas import AllOnSupportPublic, OnSupportPublic, parse_instant_or_date
-from api.settings import Settings
-from rotation import RotationError, Team
+from api.schemas import AllOnSupportPublic, OnSupportPublic
 from rotation.fairness import FairnessReport
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _clock(ctx: click.Context) -> Clock:
-    clock: Clock = ctx.find_root().obj.get("clock") or SystemClock()
-    return clock
-
-
-def _settings(ctx: click.Context) -> Settings:
-    settings: Settings = ctx.find_root().obj["settings"]
-    return settings
-
-
-@contextmanager
-def _session(ctx: click.Context) -> Iterator[Session]:
-    engine = open_database(_settings(ctx).database_url)
-    # A read months after the last load still has a plan.
-    extend_plans(engine, _clock(ctx), _settings(ctx).budget)
-    try:
-        with Session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
-
-
-def _emit_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
-    if isinstance(value, BaseModel):
-        click.echo(value.model_dump_json(indent=2))
-    else:
-        click.echo(json.dumps(value, indent=2, default=str))
-
-
-def _local(moment: datetime | None, team: Team) -> str:
-    if moment is None:
-        return "-"
-    return moment.astimezone(team.policy.zone).strftime("%a %Y-%m-%d %H:%M %Z")
-
-
-def _when(value: str | None, team: Team, clock: Clock, option: str) -> datetime:
-    if value is None:
-        return clock.now()
-    try:
-        parsed: datetime | date = parse_instant_or_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
-    return views.instant(option.lstrip("-"), parsed, team)
-
-
-def _console() -> Console:
-    # Piped output is read by people copying a name or an email: never truncate it to 80 columns.
-    return Console(width=None if sys.stdout.isatty() else 240)
-
-
-class RotaGroup(click.Group):
-    """Turns the core's errors into one clear line on stderr and exit status 1."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except RotationError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-
-@click.group(cls=RotaGroup)
-@click.version_option(package_name="rota")
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Rota: fair developer-on-support rotations.
-
-    Settings come from the environment (ROTA_DATABASE_URL and the others in the README).
-    """
-    # Read once per invocation; tests and embedders may pass their own in `obj`.
-    ctx.ensure_object(dict)
-    ctx.obj.setdefault("settings", Settings())
 
 
 @main.command()
@@ -119,10 +38,12 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
     from api.app import create_app
 
     if files:
-        with _session(ctx) as session:
-            for loaded in load_team_files(session, files, _clock(ctx).now(), _settings(ctx).budget):
+        with open_session(ctx) as session:
+            for loaded in load_team_files(
+                session, files, clock_of(ctx).now(), settings_of(ctx).budget
+            ):
                 click.echo(f"loaded {loaded.team_id} from {loaded.path}")
-    uvicorn.run(create_app(_settings(ctx), _clock(ctx)), host=host, port=port)
+    uvicorn.run(create_app(settings_of(ctx), clock_of(ctx)), host=host, port=port)
 
 
 @main.command()
@@ -131,8 +52,8 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
 @click.pass_context
 def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     """Validate and load team FILES; nothing is written unless every file is valid."""
-    with _session(ctx) as session:
-        loaded = load_team_files(session, files, _clock(ctx).now(), _settings(ctx).budget)
+    with open_session(ctx) as session:
+        loaded = load_team_files(session, files, clock_of(ctx).now(), settings_of(ctx).budget)
     rows = [
         {
             "team": item.team_id,
@@ -146,7 +67,7 @@ def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
         for item in loaded
     ]
     if as_json:
-        _emit_json(rows)
+        emit_json(rows)
         return
     table = Table("team", "file", "", "members", "time off", "slots added", "slots changed")
     for row in rows:
@@ -159,7 +80,7 @@ def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
             str(row["slots_added"]),
             str(row["slots_changed"]),
         )
-    _console().print(table)
+    console().print(table)
 
 
 @main.command()
@@ -169,25 +90,25 @@ def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
 @click.pass_context
 def who(ctx: click.Context, team: str | None, at: str | None, as_json: bool) -> None:
     """Who is on support now (or --at an instant), for TEAM or every team."""
-    clock = _clock(ctx)
-    with _session(ctx) as session:
+    clock = clock_of(ctx)
+    with open_session(ctx) as session:
         teams = [repository.get_team(session, team)] if team else repository.list_teams(session)
         answers = [
-            (t, views.on_support_view(session, t, _when(at, t, clock, "--at"))) for t in teams
+            (t, views.on_support_view(session, t, when(at, t, clock, "--at"))) for t in teams
         ]
     if as_json:
         if team:
-            _emit_json(answers[0][1])
+            emit_json(answers[0][1])
         else:
             moment = answers[0][1].at if answers else clock.now()
-            _emit_json(AllOnSupportPublic(at=moment, teams=[a for _, a in answers]))
+            emit_json(AllOnSupportPublic(at=moment, teams=[a for _, a in answers]))
         return
     table = Table("team", "developer", "operator", "until (team time)", "note")
     for found, answer in answers:
         table.add_row(
-            found.id, *_holders(answer), _local(answer.next_handoff, found), _note(answer)
+            found.id, *_holders(answer), local_time(answer.next_handoff, found), _note(answer)
         )
-    _console().print(table)
+    console().print(table)
 
 
 def _holders(answer: OnSupportPublic) -> tuple[str, str]:
@@ -226,12 +147,12 @@ def schedule(
     as_json: bool,
 ) -> None:
     """The resolved schedule of TEAM, one line per stretch."""
-    clock = _clock(ctx)
-    with _session(ctx) as session:
+    clock = clock_of(ctx)
+    with open_session(ctx) as session:
         found = repository.get_team(session, team)
         if regenerate:
             update = refresh_plan(
-                session, team, clock.now(), regenerate=True, budget=_settings(ctx).budget
+                session, team, clock.now(), regenerate=True, budget=settings_of(ctx).budget
             )
             audit.record_plan_update(
                 session,
@@ -245,24 +166,24 @@ def schedule(
             session.commit()
             if not as_json:
                 click.echo(_regenerated(update), err=True)
-        start = _when(since, found, clock, "--since")
-        end = _when(until, found, clock, "--until") if until else None
+        start = when(since, found, clock, "--since")
+        end = when(until, found, clock, "--until") if until else None
         answer = views.schedule_view(session, found, start, end)
         names = repository.people(session, (e.member for e in answer.entries))
     if as_json:
-        _emit_json(answer)
+        emit_json(answer)
         return
     table = Table("from (team time)", "to", "role", "member", "source")
     for entry in answer.entries:
         person = names.get(entry.member) if entry.member else None
         table.add_row(
-            _local(entry.start, found),
-            _local(entry.end, found),
+            local_time(entry.start, found),
+            local_time(entry.end, found),
             entry.role.value,
             person.name if person else "UNCOVERED",
             entry.source.value,
         )
-    _console().print(table)
+    console().print(table)
 
 
 def _regenerated(update: PlanUpdate) -> str:
@@ -285,18 +206,20 @@ def fairness(
     ctx: click.Context, team: str, since: str | None, until: str | None, as_json: bool
 ) -> None:
     """The fairness report of TEAM: load, share and deviation per member and role."""
-    clock = _clock(ctx)
-    settings = _settings(ctx)
-    with _session(ctx) as session:
+    clock = clock_of(ctx)
+    settings = settings_of(ctx)
+    with open_session(ctx) as session:
         found = repository.get_team(session, team)
-        start = _when(since, found, clock, "--since") if since else None
-        end = _when(until, found, clock, "--until") if until else None
+        start = when(since, found, clock, "--since") if since else None
+        end = when(until, found, clock, "--until") if until else None
         report = views.fairness_view(session, found, start, end, clock.now(), settings.budget)
     if as_json:
         click.echo(TypeAdapter(FairnessReport).dump_json(report, indent=2).decode())
         return
-    console = _console()
-    console.print(f"{found.name}: {_local(report.since, found)} to {_local(report.until, found)}")
+    out = console()
+    out.print(
+        f"{found.name}: {local_time(report.since, found)} to {local_time(report.until, found)}"
+    )
     for role in report.roles:
         table = Table(
             "member",
@@ -320,20 +243,21 @@ def fairness(
                 f"{member.share:.2f}",
                 f"{member.deviation_per_weight:+.2f}",
             )
-        console.print(table)
+        out.print(table)
         bound = "n/a" if role.lower_bound is None else f"{role.lower_bound:.2f}"
-        console.print(
+        out.print(
             f"max |dev/weight| {role.max_abs_deviation_per_weight:.2f} (lower bound {bound}), "
             f"spread {role.spread:.2f}, Jain {role.jain:.3f}, balance {role.balance:.3f}, "
             f"back-to-back {role.back_to_back}, coverage {role.coverage:.1%}"
         )
         for gap in role.uncovered:
-            console.print(
-                f"  UNCOVERED {_local(gap.start, found)} to {_local(gap.end, found)}: {gap.reason}"
+            out.print(
+                f"  UNCOVERED {local_time(gap.start, found)} to "
+                f"{local_time(gap.end, found)}: {gap.reason}"
             )
     pair = report.most_repeated_pair
     if pair is not None:
-        console.print(
+        out.print(
             f"pairs: {report.distinct_pairs} distinct; most repeated {pair.developer} with "
             f"{pair.operator}, {pair.count} times"
         )
@@ -354,11 +278,11 @@ def token_create(ctx: click.Context, role: str, teams: tuple[str, ...], name: st
     kind = TokenRole(role)
     if kind is TokenRole.LEAD and not teams:
         raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
-    with _session(ctx) as session:
+    with open_session(ctx) as session:
         for team_id in teams:
             repository.get_team_row(session, team_id)
         row, secret = create_token(
-            session, name or f"{role}-token", kind, list(teams), _clock(ctx).now()
+            session, name or f"{role}-token", kind, list(teams), clock_of(ctx).now()
         )
     scope = f" for {', '.join(row.teams)}" if row.teams else ""
     click.echo(f"created {row.role} token {row.name!r} (id {row.id}){scope}; store it now:")
@@ -374,6 +298,6 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create or upgrade the schema of ROTA_DATABASE_URL."""
-    with _session(ctx):
+    with open_session(ctx):
         pass
     click.echo("database is up to date")

@@ -1,0 +1,9 @@
+"""The `rota` command. Tables for people, `--json` (the API's own shapes) for scripts.
+
+Each module of this package adds the commands of one topic to the group in `base`.
+"""
+
+from api.cli import core
+from api.cli.base import main
+
+__all__ = ["core", "main"]

@@ -1,0 +1,102 @@
+"""The `rota` group and what its commands share: settings, the clock, a session, output.
+
+Every command opens the database named by ROTA_DATABASE_URL and upgrades its schema first.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import click
+from pydantic import BaseModel
+from rich.console import Console
+from sqlmodel import Session
+
+from api import views
+from api.app import extend_plans
+from api.clock import Clock, SystemClock
+from api.database import open_database
+from api.schemas import parse_instant_or_date
+from api.settings import Settings
+from rotation import RotationError, Team
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def clock_of(ctx: click.Context) -> Clock:
+    clock: Clock = ctx.find_root().obj.get("clock") or SystemClock()
+    return clock
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.find_root().obj["settings"]
+    return settings
+
+
+@contextmanager
+def open_session(ctx: click.Context) -> Iterator[Session]:
+    engine = open_database(settings_of(ctx).database_url)
+    # A read months after the last load still has a plan.
+    extend_plans(engine, clock_of(ctx), settings_of(ctx).budget)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def emit_json(value: BaseModel | list[Any] | dict[str, Any]) -> None:
+    if isinstance(value, BaseModel):
+        click.echo(value.model_dump_json(indent=2))
+    else:
+        click.echo(json.dumps(value, indent=2, default=str))
+
+
+def local_time(moment: datetime | None, team: Team) -> str:
+    if moment is None:
+        return "-"
+    return moment.astimezone(team.policy.zone).strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def when(value: str | None, team: Team, clock: Clock, option: str) -> datetime:
+    if value is None:
+        return clock.now()
+    try:
+        parsed: datetime | date = parse_instant_or_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    return views.instant(option.lstrip("-"), parsed, team)
+
+
+def console() -> Console:
+    # Piped output is read by people copying a name or an email: never truncate it to 80 columns.
+    return Console(width=None if sys.stdout.isatty() else 240)
+
+
+class RotaGroup(click.Group):
+    """Turns the core's errors into one clear line on stderr and exit status 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RotationError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=RotaGroup)
+@click.version_option(package_name="rota")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Rota: fair developer-on-support rotations.
+
+    Settings come from the environment (ROTA_DATABASE_URL and the others in the README).
+    """
+    # Read once per invocation; tests and embedders may pass their own in `obj`.
+    ctx.ensure_object(dict)
+    ctx.obj.setdefault("settings", Settings())
