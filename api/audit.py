@@ -142,6 +142,14 @@ def list_audit(
     ] = None,
 ) -> AuditPagePublic:
     """The audit log, newest first, a page at a time."""
+    return audit_page(session, team, limit, before)
+
+
+def audit_page(
+    session: Session, team: str | None, limit: int = DEFAULT_LIMIT, before: int | None = None
+) -> AuditPagePublic:
+    """A page of the log, newest first: `limit` entries older than id `before`, of one team or
+    all (a deleted team's history stays readable)."""
     query = select(AuditRow)
     if team is not None:
         _check_team_known(session, team)

@@ -1,4 +1,6 @@
-"""Bearer API tokens: `viewer` reads, `lead` also writes the teams it leads, `admin` writes all.
+"""Bearer API tokens: `viewer` reads, `lead` also writes the teams it leads, `admin` writes all,
+and a `member` token acts as one person: it reads, sets that person's own time off, and asks for
+and answers that person's swaps.
 
 Tokens are random, shown once, and stored as SHA-256 hashes: a leaked database gives no token.
 """
@@ -27,19 +29,32 @@ class TokenRole(StrEnum):
     VIEWER = "viewer"
     LEAD = "lead"
     ADMIN = "admin"
+    MEMBER = "member"
 
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: a token's name, role and (for leads) the teams it leads."""
+    """Who is calling: a token's name, role, the teams a lead leads, the person a member is."""
 
     name: str
     role: TokenRole
     teams: tuple[str, ...] = ()
+    member: str | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is TokenRole.ADMIN
 
     def may_write(self, team_id: str) -> bool:
         return self.role is TokenRole.ADMIN or (
             self.role is TokenRole.LEAD and team_id in self.teams
+        )
+
+    def may_act_for(self, team_id: str, person_id: str) -> bool:
+        """May change what belongs to `person_id` in the team: a writer of the team, or that
+        person's own member token."""
+        return self.may_write(team_id) or (
+            self.role is TokenRole.MEMBER and self.member == person_id
         )
 
 
@@ -48,14 +63,24 @@ def hash_token(token: str) -> str:
 
 
 def create_token(
-    session: Session, name: str, role: TokenRole, teams: list[str], now: datetime
+    session: Session,
+    name: str,
+    role: TokenRole,
+    teams: list[str],
+    now: datetime,
+    member: str | None = None,
 ) -> tuple[ApiTokenRow, str]:
-    """Store a new token and return its row and the secret (the only time it is seen)."""
+    """Store a new token and return its row and the secret (the only time it is seen).
+
+    A `member` token names the person it acts as (`member`); no other role does."""
+    if (role is TokenRole.MEMBER) != (member is not None):
+        raise ValueError("a member token, and only a member token, names a member")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiTokenRow(
         name=name,
         role=role.value,
         teams=sorted(teams),
+        member=member,
         token_hash=hash_token(secret),
         created_at=now,
     )
@@ -71,7 +96,9 @@ def find_token(session: Session, secret: str) -> Principal | None:
             ApiTokenRow.token_hash == hash_token(secret), col(ApiTokenRow.revoked_at).is_(None)
         )
     ).first()
-    return None if row is None else Principal(row.name, TokenRole(row.role), tuple(row.teams))
+    if row is None:
+        return None
+    return Principal(row.name, TokenRole(row.role), tuple(row.teams), row.member)
 
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `rota token create`.")
@@ -121,6 +148,13 @@ def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -
 def check_may_write(principal: Principal, team_id: str) -> None:
     if not principal.may_write(team_id):
         raise HTTPException(403, "this token may not change this team")
+
+
+def check_may_act_for(principal: Principal, team_id: str, person_id: str) -> None:
+    if not principal.may_act_for(team_id, person_id):
+        raise HTTPException(
+            403, "this token may not change this team, nor act for this member of it"
+        )
 
 
 #: Reads who is on support (and the schedule): anonymous when ROTA_ANONYMOUS_READ is set.

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from api import audit, repository
+from api.concurrency import lock_team
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.tables import TeamRow
 from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
@@ -97,6 +98,8 @@ def load_team_files(
 
 def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None) -> Loaded:
     team = file.team
+    if session.get(TeamRow, team.id) is not None:
+        lock_team(session, team.id)  # an API edit of the same team waits for the load
     previous = session.get(TeamRow, team.id)
     before = (
         (repository.team_from_row(previous), repository.list_members(session, team.id))

@@ -10,7 +10,8 @@ What else may move depends on the mode:
   new periods at the end;
 - a **regeneration** (after a change to who is on the team or how load is weighed, or when a lead
   asks) also re-plans the published assignments after the frozen window, with the stability goal
-  of `rotation.scheduler`: as few of them change as the fairness goals allow.
+  of `rotation.scheduler`: as few of them change as the fairness goals allow. Swapped
+  assignments stay, unless their holder became unavailable.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from rotation import (
     PolicyLocked,
     Role,
     Solve,
+    Source,
     Team,
     handoff,
     period,
@@ -126,7 +128,8 @@ def refresh_plan(
             continue
         elif not _still_valid(existing, kept, availability):
             update.forced += 1
-        elif regenerate and index > frozen_until:
+        elif regenerate and index > frozen_until and existing.source is not Source.SWAP:
+            # A swap two members agreed on is theirs: regeneration keeps it like a frozen slot.
             published.append(existing)
         else:
             kept.append(existing)
@@ -160,6 +163,7 @@ def refresh_plan(
                 )
             )
             existing_row.person_id = assignment.member
+            existing_row.source = Source.ROTATION.value
             existing_row.updated_at = now
             session.add(existing_row)
     return update

@@ -29,6 +29,15 @@ from rotation import (
     UnknownTeam,
     WindowTooLong,
 )
+from rotation.errors import (
+    InvalidReference,
+    NotOpen,
+    Overlaps,
+    StaleVersion,
+    TouchesPast,
+    Unavailable,
+    UnknownResource,
+)
 from rotation.teamfile import TeamFilesError
 
 PROBLEM_JSON = "application/problem+json"
@@ -36,6 +45,13 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (UnknownTeam, 404),
     (UnknownMember, 404),
+    (UnknownResource, 404),
+    (Overlaps, 409),
+    (Unavailable, 409),
+    (TouchesPast, 409),
+    (NotOpen, 409),
+    (StaleVersion, 412),
+    (InvalidReference, 422),
     (AlreadyExists, 409),
     (PolicyLocked, 409),
     (BeyondPlan, 422),

@@ -23,6 +23,7 @@ from rotation import (
     Period,
     Policy,
     Role,
+    Source,
     Team,
     TimeOff,
     UnknownMember,
@@ -61,6 +62,7 @@ def team_from_row(row: TeamRow) -> Team:
         weights=DayWeights(row.weekday_weight, row.weekend_weight, row.holiday_weight),
         extra_holidays=frozenset(date.fromisoformat(day) for day in row.extra_holidays),
         fairness_since=row.fairness_since,
+        swap_approval=row.swap_approval,
     )
 
 
@@ -137,6 +139,7 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "weekend_weight": team.weights.weekend,
         "holiday_weight": team.weights.holiday,
         "extra_holidays": [day.isoformat() for day in sorted(team.extra_holidays)],
+        "swap_approval": team.swap_approval,
     }
 
 
@@ -261,7 +264,7 @@ def replace_file_time_off(
 
 def assignment_from_row(row: AssignmentRow) -> Assignment:
     period = Period(row.period_index, row.period_start, row.period_end)
-    return Assignment(Role(row.role), period, row.person_id)
+    return Assignment(Role(row.role), period, row.person_id, Source(row.source))
 
 
 def assignment_rows(

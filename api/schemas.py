@@ -193,6 +193,7 @@ class TeamPublic(BaseModel):
     fairness_since: date | None
     extra_holidays: list[date]
     weights: WeightsPublic
+    swap_approval: bool = Field(description="Accepted swaps wait for a lead's approval.")
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -208,6 +209,7 @@ class TeamPublic(BaseModel):
             fairness_since=team.fairness_since,
             extra_holidays=sorted(team.extra_holidays),
             weights=WeightsPublic.of(team.weights),
+            swap_approval=team.swap_approval,
         )
 
 
@@ -229,6 +231,9 @@ class TeamUpdate(Strict):
     )
     weights: WeightsUpdate | None = Field(
         default=None, description="Day weights to change; the others stay."
+    )
+    swap_approval: bool | None = Field(
+        default=None, description="Whether accepted swaps wait for a lead's approval."
     )
 
     def apply(self, team: Team) -> Team:
@@ -265,6 +270,7 @@ class TeamUpdate(Strict):
             weights=self.weights.apply(team.weights) if self.weights else team.weights,
             extra_holidays=extra,
             fairness_since=since,
+            swap_approval=team.swap_approval if self.swap_approval is None else self.swap_approval,
         )
 
 
@@ -280,6 +286,7 @@ class TeamCreate(Strict):
     fairness_since: CalendarDate | None = None
     extra_holidays: ExtraHolidays = Field(default_factory=list)
     weights: WeightsPublic = Field(default_factory=WeightsPublic)
+    swap_approval: bool = False
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -298,6 +305,7 @@ class TeamCreate(Strict):
             weights=self.weights.to_weights(),
             extra_holidays=frozenset(self.extra_holidays),
             fairness_since=self.fairness_since,
+            swap_approval=self.swap_approval,
         )
 
 

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Float, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -85,6 +96,14 @@ class TeamRow(SQLModel, table=True):
         sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
     )
     source: str | None = Field(default=None, max_length=500)
+    # Whether an accepted swap waits for a lead's approval.
+    swap_approval: bool = Field(
+        default=False, sa_column=Column(Boolean(), nullable=False, server_default=text("false"))
+    )
+    # Bumped by every write to the team or anything in it: writers take it as a lock first.
+    version: int = Field(
+        default=0, sa_column=Column(Integer(), nullable=False, server_default=text("0"))
+    )
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()
 
@@ -141,6 +160,52 @@ class AssignmentRow(SQLModel, table=True):
         default=None,
         sa_column=Column(String(64), ForeignKey("person.id", ondelete="SET NULL"), nullable=True),
     )
+    # "rotation" as planned, or "swap" once two members exchanged it.
+    source: str = Field(
+        default="rotation",
+        sa_column=Column(String(16), nullable=False, server_default=text("'rotation'")),
+    )
+    updated_at: datetime = utc_column()
+
+
+class OverrideRow(SQLModel, table=True):
+    """For `[start, end)`, `person_id` holds the `role` slot instead of the rotation's choice."""
+
+    __tablename__ = "override"
+    __table_args__ = (Index("ix_override_team_span", "team_id", "role", "start", "end"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = foreign_key("team.id")
+    role: str = Field(max_length=16)
+    person_id: str = foreign_key("person.id")
+    start: datetime = utc_column()
+    end: datetime = utc_column()
+    reason: str = Field(default="", max_length=500)
+    created_by: str = Field(max_length=200)
+    created_at: datetime = utc_column()
+
+
+class SwapRow(SQLModel, table=True):
+    """`from_person_id` offers their turn in period `from_period_index` for `to_person_id`'s turn
+    in period `to_period_index`, both in the `role` slot. `status` moves from `pending` to
+    `accepted` (waiting for a lead), `applied`, `declined` or `expired`."""
+
+    __tablename__ = "swap"
+    __table_args__ = (Index("ix_swap_team_status", "team_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: str = foreign_key("team.id")
+    role: str = Field(max_length=16)
+    from_person_id: str = foreign_key("person.id")
+    from_period_index: int
+    from_period_start: datetime = utc_column()
+    to_person_id: str = foreign_key("person.id")
+    to_period_index: int
+    to_period_start: datetime = utc_column()
+    status: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=500)
+    created_by: str = Field(max_length=200)
+    created_at: datetime = utc_column()
     updated_at: datetime = utc_column()
 
 
@@ -151,6 +216,11 @@ class ApiTokenRow(SQLModel, table=True):
     name: str = Field(max_length=100)
     role: str = Field(max_length=16)
     teams: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The person a `member` token acts as.
+    member: str | None = Field(
+        default=None,
+        sa_column=Column(String(64), ForeignKey("person.id", ondelete="CASCADE"), nullable=True),
+    )
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = utc_column()
     revoked_at: datetime | None = utc_column(nullable=True)

@@ -9,6 +9,7 @@ from operator import attrgetter
 from sqlmodel import Session
 
 from api import repository
+from api.adjustments import store
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
@@ -50,14 +51,16 @@ def resolved_entries(
 ) -> list[ScheduleEntry]:
     """The resolved schedule of `team` in `[since, until)`, entries clipped to it: the one source
     every reader (API, CLI, feeds, reminders) takes who holds a slot from."""
-    return resolve(repository.assignments(session, team.id, since, until), since, until)
+    assignments = repository.assignments(session, team.id, since, until)
+    return resolve(assignments, since, until, store.overrides(session, team.id, since, until))
 
 
 def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPublic:
     """Who is on support for `team` at `at`."""
     current = period_at(team.policy, at)
     rows = [] if current is None else repository.assignments(session, team.id, at, current.end)
-    answer = on_support(team.policy, rows, at, repository.plan_end(session, team.id))
+    cuts = [] if current is None else store.overrides(session, team.id, at, current.end)
+    answer = on_support(team.policy, rows, at, repository.plan_end(session, team.id), cuts)
     contacts = repository.people(session, (e.member for e in answer.holders.values()))
 
     def holder(role: Role) -> HolderPublic | None:

@@ -119,3 +119,64 @@ class WindowTooLong(RotationError):
     def __init__(self, field: str, limit: str) -> None:
         self.field = field
         super().__init__(f"{field}: the window may span at most {limit}")
+
+
+class UnknownResource(RotationError):
+    """An id that names no time off, override or swap of the team asked about."""
+
+    def __init__(self, kind: str, resource_id: object, team_id: str) -> None:
+        self.kind = kind
+        self.resource_id = resource_id
+        super().__init__(f"no {kind} {resource_id!r} in team {team_id!r}")
+
+
+class InvalidReference(RotationError):
+    """A field naming something that cannot be used there (a non-member, a role not held)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {reason}")
+
+
+class Overlaps(RotationError):
+    """A new interval that overlaps another of the same kind, which it may not."""
+
+    def __init__(self, field: str, kind: str, other_id: object, description: str) -> None:
+        self.field = field
+        self.other_id = other_id
+        super().__init__(f"{field}: overlaps {kind} {other_id} ({description})")
+
+
+class Unavailable(RotationError):
+    """A member who cannot take a slot for an interval: time off, not employed, the other slot."""
+
+    def __init__(self, field: str, member_id: str, reason: str) -> None:
+        self.field = field
+        self.member_id = member_id
+        super().__init__(f"{field}: {member_id!r} {reason}")
+
+
+class TouchesPast(RotationError):
+    """A change to what has already happened (or started)."""
+
+    def __init__(self, field: str, at: datetime, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field} {at.isoformat()}: {reason}")
+
+
+class NotOpen(RotationError):
+    """An action on a swap (or similar) that its state no longer allows."""
+
+    def __init__(self, kind: str, resource_id: object, status: str, action: str) -> None:
+        self.status = status
+        super().__init__(f"{kind} {resource_id} is {status}: it cannot be {action}")
+
+
+class StaleVersion(RotationError):
+    """A write whose `If-Match` names a version that is no longer current."""
+
+    def __init__(self, kind: str, resource_id: object) -> None:
+        super().__init__(
+            f"{kind} {resource_id!r} changed since you read it (If-Match does not match its "
+            "ETag): read it again and retry"
+        )

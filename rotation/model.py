@@ -87,7 +87,8 @@ class Team:
 
     `holidays` names a calendar of the `holidays` package (`DE` or `DE-BE`); `extra_holidays` adds
     the team's own days to it. The fairness window starts at the first period, or on
-    `fairness_since` (a local date) when set.
+    `fairness_since` (a local date) when set. With `swap_approval`, a swap two members agreed
+    on waits for a lead's approval.
     """
 
     id: str
@@ -99,6 +100,7 @@ class Team:
     weights: DayWeights = field(default_factory=DayWeights)
     extra_holidays: frozenset[date] = frozenset()
     fairness_since: date | None = None
+    swap_approval: bool = False
 
     @property
     def timezone(self) -> str:
@@ -158,23 +160,50 @@ class TimeOff:
         return self.start < end and start < self.end
 
 
+class Source(StrEnum):
+    ROTATION = "rotation"
+    OVERRIDE = "override"
+    SWAP = "swap"
+
+
 @dataclass(frozen=True)
 class Assignment:
-    """`member` holds `role` for the whole of `period`; `member` is None when nobody could."""
+    """`member` holds `role` for the whole of `period`; `member` is None when nobody could.
+
+    `source` is `SWAP` when two members exchanged it after it was planned."""
 
     role: Role
     period: Period
     member: str | None
+    source: Source = Source.ROTATION
 
     @property
     def uncovered(self) -> bool:
         return self.member is None
 
 
-class Source(StrEnum):
-    ROTATION = "rotation"
-    OVERRIDE = "override"
-    SWAP = "swap"
+@dataclass(frozen=True)
+class Override:
+    """For `[start, end)`, `member` replaces whoever the rotation put in the `role` slot.
+
+    It may cover part of a period or span several; it wins over the assignments it overlaps.
+    `id` is the stored override's id, None before it is stored."""
+
+    role: Role
+    member: str
+    start: datetime
+    end: datetime
+    id: int | None = None
+    reason: str = ""
+
+    def __post_init__(self) -> None:
+        require_aware("override.start", self.start)
+        require_aware("override.end", self.end)
+        if self.end <= self.start:
+            raise InvalidInterval("end", self.start, self.end)
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        return self.start < end and start < self.end
 
 
 @dataclass(frozen=True)

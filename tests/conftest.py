@@ -115,8 +115,11 @@ def samples(client: TestClient, session: Session) -> None:
     load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
 
 
-def bearer(session: Session, role: TokenRole, teams: list[str] | None = None) -> dict[str, str]:
-    _, secret = create_token(session, f"test-{role}", role, teams or [], NOW)
+def bearer(
+    session: Session, role: TokenRole, teams: list[str] | None = None, member: str | None = None
+) -> dict[str, str]:
+    name = f"test-{member}" if member else f"test-{role}"
+    _, secret = create_token(session, name, role, teams or [], NOW, member)
     return {"Authorization": f"Bearer {secret}"}
 
 
@@ -125,10 +128,13 @@ TokenFactory = Callable[..., dict[str, str]]
 
 @pytest.fixture
 def token_for(session: Session) -> TokenFactory:
-    """Make an Authorization header for a new token: `token_for(TokenRole.LEAD, ["payments"])`."""
+    """Make an Authorization header for a new token: `token_for(TokenRole.LEAD, ["payments"])`,
+    `token_for(TokenRole.MEMBER, member="alice")`."""
 
-    def make(role: TokenRole, teams: list[str] | None = None) -> dict[str, str]:
-        return bearer(session, role, teams)
+    def make(
+        role: TokenRole, teams: list[str] | None = None, member: str | None = None
+    ) -> dict[str, str]:
+        return bearer(session, role, teams, member)
 
     return make
 

@@ -282,7 +282,11 @@ def test_reading_the_log_needs_a_token_even_with_anonymous_reads(
 
 def test_any_token_reads_the_log(client: TestClient, samples: None, token_for: Any) -> None:
     for role in TokenRole:
-        headers = token_for(role, ["payments"] if role is TokenRole.LEAD else None)
+        headers = token_for(
+            role,
+            ["payments"] if role is TokenRole.LEAD else None,
+            "alice" if role is TokenRole.MEMBER else None,
+        )
         assert len(entries(client, headers)) == len(SAMPLES)
 
 

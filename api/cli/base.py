@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
@@ -79,13 +79,19 @@ def console() -> Console:
 
 
 class RotaGroup(click.Group):
-    """Turns the core's errors into one clear line on stderr and exit status 1."""
+    """Turns the core's errors, and input the API's schemas refuse, into clear lines on stderr
+    and exit status 1."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except RotationError as exc:
             click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except ValidationError as exc:
+            for problem in exc.errors():
+                field = ".".join(str(part) for part in problem["loc"]) or "input"
+                click.echo(f"error: {field}: {problem['msg']}", err=True)
             sys.exit(1)
 
 

@@ -271,20 +271,35 @@ def token() -> None:
 @token.command("create")
 @click.option("--role", required=True, type=click.Choice([r.value for r in TokenRole]))
 @click.option("--team", "teams", multiple=True, help="A team a lead token leads (repeatable).")
+@click.option("--member", default=None, help="The person a member token acts as.")
 @click.option("--name", default=None, help="Who or what uses it; shown in the audit log.")
 @click.pass_context
-def token_create(ctx: click.Context, role: str, teams: tuple[str, ...], name: str | None) -> None:
-    """Create an API token and print it alone on the last line (it is shown only once)."""
+def token_create(
+    ctx: click.Context, role: str, teams: tuple[str, ...], member: str | None, name: str | None
+) -> None:
+    """Create an API token and print it alone on the last line (it is shown only once).
+
+    A member token (--role member --member alice) reads, sets alice's own time off, and asks
+    for and answers alice's swaps."""
     kind = TokenRole(role)
     if kind is TokenRole.LEAD and not teams:
         raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
+    if (kind is TokenRole.MEMBER) != (member is not None):
+        raise click.BadParameter(
+            "a member token needs --member, and only a member token takes it",
+            param_hint="--member",
+        )
     with open_session(ctx) as session:
         for team_id in teams:
             repository.get_team_row(session, team_id)
+        if member is not None and not repository.people(session, [member]):
+            raise click.BadParameter(f"no member {member!r} in any team", param_hint="--member")
+        default_name = f"{member}-token" if member else f"{role}-token"
         row, secret = create_token(
-            session, name or f"{role}-token", kind, list(teams), clock_of(ctx).now()
+            session, name or default_name, kind, list(teams), clock_of(ctx).now(), member
         )
     scope = f" for {', '.join(row.teams)}" if row.teams else ""
+    scope += f" acting as {row.member}" if row.member else ""
     click.echo(f"created {row.role} token {row.name!r} (id {row.id}){scope}; store it now:")
     click.echo(secret)
 

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
-from sqlmodel import Session
 
 from api import audit, repository, views
-from api.auth import Reader, SupportReader, Writer, check_may_write, get_app_settings
-from api.clock import Clock, get_clock
-from api.database import get_session
+from api.auth import Reader, SupportReader, Writer, check_may_write
+from api.concurrency import lock_team
 from api.planning import MAX_HORIZON, refresh_plan
+from api.routes.deps import ClockDep, SessionDep, SettingsDep
 from api.schemas import (
     AllOnSupportPublic,
     GeneratePublic,
@@ -22,15 +21,11 @@ from api.schemas import (
     SchedulePublic,
     SolvePublic,
 )
-from api.settings import Settings
 from rotation import WindowTooLong, require_aware
 from rotation.fairness import FairnessReport
 
 router = APIRouter(prefix="/v1", tags=["on support"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 At = Annotated[
     AwareDatetime | None,
     Query(description="An instant with its offset (default now), e.g. 2027-03-01T10:00:00Z"),
@@ -114,6 +109,7 @@ def generate(
     later ones change as little as the fairness goals allow. The change is audited.
     """
     check_may_write(principal, team)
+    lock_team(session, team)
     request = body or GenerateRequest()
     found = repository.get_team(session, team)
     now = clock.now()

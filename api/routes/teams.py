@@ -4,26 +4,20 @@ both in the transaction of the change."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
 from api import audit, repository
-from api.auth import Admin, Principal, Reader, Writer, check_may_write, get_app_settings
-from api.clock import Clock, get_clock
-from api.database import get_session
+from api.auth import Admin, Principal, Reader, Writer, check_may_write
+from api.concurrency import check_if_match, lock_team, with_etag
 from api.planning import check_grid_change, refresh_plan
+from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
-from api.settings import Settings
 from rotation import Member
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
-
-SessionDep = Annotated[Session, Depends(get_session)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
 @router.get("", response_model=list[TeamPublic])
@@ -52,8 +46,10 @@ def create_team(
 
 
 @router.get("/{team}", response_model=TeamPublic)
-def get_team(team: str, session: SessionDep, _: Reader) -> TeamPublic:
-    return TeamPublic.of(repository.get_team(session, team))
+def get_team(team: str, session: SessionDep, _: Reader, response: Response) -> TeamPublic:
+    found = TeamPublic.of(repository.get_team(session, team))
+    with_etag(response, found)
+    return found
 
 
 @router.patch("/{team}", response_model=TeamPublic)
@@ -64,11 +60,15 @@ def update_team(
     clock: ClockDep,
     settings: SettingsDep,
     principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> TeamPublic:
     """Change a team. Its period grid (zone, period, handoff, start) is fixed once it started."""
     check_may_write(principal, team)
+    lock_team(session, team)
     now = clock.now()
     current = repository.get_team(session, team)
+    check_if_match(if_match, TeamPublic.of(current), "team", team)
     updated = body.apply(current)
     check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
@@ -77,14 +77,19 @@ def update_team(
     after = TeamPublic.of(updated)
     _record(session, now, principal, "team.update", team, TeamPublic.of(current), after)
     session.commit()
+    with_etag(response, after)
     return after
 
 
 @router.delete("/{team}", status_code=204)
-def delete_team(team: str, session: SessionDep, clock: ClockDep, principal: Admin) -> Response:
+def delete_team(
+    team: str, session: SessionDep, clock: ClockDep, principal: Admin, if_match: IfMatch = None
+) -> Response:
     """Delete a team with its plan and memberships; the people stay (they may be in others).
     Its audit entries stay too."""
+    lock_team(session, team)
     before = TeamPublic.of(repository.get_team(session, team))
+    check_if_match(if_match, before, "team", team)
     repository.delete_team(session, team)
     _record(session, clock.now(), principal, "team.delete", team, before, None)
     session.commit()
@@ -108,7 +113,7 @@ def add_member(
 ) -> MemberPublic:
     """Add a member; future periods outside the frozen window are replanned to include them."""
     check_may_write(principal, team)
-    repository.get_team_row(session, team)
+    lock_team(session, team)
     member = body.to_member()
     _check_may_change_person(session, principal, team, member)
     repository.save_member(session, team, member, create=True)
@@ -122,9 +127,13 @@ def add_member(
 
 
 @router.get("/{team}/members/{member}", response_model=MemberPublic)
-def get_member(team: str, member: str, session: SessionDep, _: Reader) -> MemberPublic:
+def get_member(
+    team: str, member: str, session: SessionDep, _: Reader, response: Response
+) -> MemberPublic:
     repository.get_team_row(session, team)
-    return MemberPublic.of(repository.get_member(session, team, member))
+    found = MemberPublic.of(repository.get_member(session, team, member))
+    with_etag(response, found)
+    return found
 
 
 @router.patch("/{team}/members/{member}", response_model=MemberPublic)
@@ -136,10 +145,15 @@ def update_member(
     clock: ClockDep,
     settings: SettingsDep,
     principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MemberPublic:
+    """Change a member. New `joined` or `left` dates re-plan the team: a leaver's turns after
+    they left are refilled, a joiner takes their fair share from the day they join."""
     check_may_write(principal, team)
-    repository.get_team_row(session, team)
+    lock_team(session, team)
     current = repository.get_member(session, team, member)
+    check_if_match(if_match, MemberPublic.of(current), "member", member)
     updated = body.apply(current)
     _check_may_change_person(session, principal, team, updated)
     repository.save_member(session, team, updated)
@@ -149,6 +163,7 @@ def update_member(
     after = MemberPublic.of(updated)
     _record(session, now, principal, "member.update", team, MemberPublic.of(current), after)
     session.commit()
+    with_etag(response, after)
     return after
 
 
@@ -179,11 +194,13 @@ def remove_member(
     clock: ClockDep,
     settings: SettingsDep,
     principal: Writer,
+    if_match: IfMatch = None,
 ) -> Response:
     """Take a member off the team: their future turns are refilled, past ones stay."""
     check_may_write(principal, team)
-    repository.get_team_row(session, team)
+    lock_team(session, team)
     before = MemberPublic.of(repository.get_member(session, team, member))
+    check_if_match(if_match, before, "member", member)
     repository.remove_member(session, team, member)
     session.flush()
     now = clock.now()

@@ -1,0 +1,162 @@
+"""Overrides (SPEC section 4): for `[start, end)`, a named member holds a slot instead of whoever
+the rotation put there. The plan itself does not change: overrides are applied when the schedule
+is resolved, so the replaced member keeps the parts of their turn outside the override.
+
+The replacement must belong to the team, hold the role, be employed throughout, not be on time
+off, and not hold the team's other slot at the same time. Overrides of one slot never overlap.
+Only an admin may write the past (a correction), with `force`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import HTTPException
+from sqlmodel import Session
+
+from api import audit, repository, views
+from api.adjustments import store
+from api.adjustments.common import Snapshot, lock_teams, member_field, span
+from api.adjustments.schemas import OverrideChanged, OverrideCreate, OverridePublic
+from api.auth import Principal, check_may_write
+from api.concurrency import check_if_match
+from api.tables import OverrideRow
+from rotation import Team
+from rotation.availability import Availability
+from rotation.errors import InvalidReference, Overlaps, TouchesPast, Unavailable
+
+
+def add_override(
+    session: Session, team_id: str, body: OverrideCreate, principal: Principal, now: datetime
+) -> OverrideChanged:
+    """Put `body.member` in the `body.role` slot for the override's span. The caller commits."""
+    check_may_write(principal, team_id)
+    _check_force(principal, body.force)
+    lock_teams(session, [team_id])
+    team = repository.get_team(session, team_id)
+    start, end = span(team, body.start if body.start is not None else now, body.end)
+    if start < now and not body.force:
+        raise TouchesPast(
+            "start", start, "is in the past; an admin may correct the past with force: true"
+        )
+    member_field(session, team_id, "member", body.member)
+    _check_replacement(session, team, body, start, end)
+    snapshot = Snapshot(session, [team_id], min(start, now))
+    row = OverrideRow(
+        team_id=team_id,
+        role=body.role.value,
+        person_id=body.member,
+        start=start,
+        end=end,
+        reason=body.reason,
+        created_by=principal.name,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    answer = OverrideChanged(**OverridePublic.of(row).model_dump(), changed=snapshot.changes())
+    _record(session, now, principal, "override.create", None, answer, body.reason)
+    return answer
+
+
+def delete_override(
+    session: Session,
+    team_id: str,
+    override_id: int,
+    principal: Principal,
+    now: datetime,
+    *,
+    force: bool = False,
+    if_match: str | None = None,
+    reason: str = "",
+) -> OverrideChanged:
+    """Cancel an override. One that is under way ends now (what happened stays true); one that
+    has ended can only be removed by an admin with `force`. The caller commits."""
+    check_may_write(principal, team_id)
+    _check_force(principal, force)
+    lock_teams(session, [team_id])
+    row = store.get_override_row(session, team_id, override_id)
+    before = OverridePublic.of(row)
+    check_if_match(if_match, before, "override", override_id)
+    if row.end <= now and not force:
+        raise TouchesPast(
+            "end", row.end, "this override is over; an admin may remove it with force"
+        )
+    snapshot = Snapshot(session, [team_id], min(row.start, now))
+    if row.start < now and not force:
+        row.end = now
+        session.add(row)
+        after: OverridePublic | None = OverridePublic.of(row)
+        action = "override.end"
+    else:
+        session.delete(row)
+        after = None
+        action = "override.delete"
+    answer = OverrideChanged(**(after or before).model_dump(), changed=snapshot.changes())
+    _record(session, now, principal, action, before, answer if after else None, reason)
+    return answer
+
+
+def _check_force(principal: Principal, force: bool) -> None:
+    if force and not principal.is_admin:
+        raise HTTPException(403, "only an admin token may force a change to the past")
+
+
+def _check_replacement(
+    session: Session, team: Team, body: OverrideCreate, start: datetime, end: datetime
+) -> None:
+    member = repository.get_member(session, team.id, body.member)
+    if body.role not in member.roles:
+        raise InvalidReference("role", f"{member.id!r} does not hold the {body.role} role")
+    time_off = repository.time_off_of(session, [member.id])
+    availability = Availability([member], time_off, team.policy.zone)
+    if not availability.employed_through(member.id, start, end):
+        raise Unavailable("member", member.id, "is not employed by the team throughout")
+    for away in time_off:
+        if away.overlaps(start, end):
+            raise Unavailable(
+                "member",
+                member.id,
+                f"is on time off from {away.start.isoformat()} to {away.end.isoformat()}",
+            )
+    for other in store.override_rows(session, team.id, role=body.role, since=start, until=end):
+        raise Overlaps(
+            "start",
+            "override",
+            other.id,
+            f"{other.person_id} from {other.start.isoformat()} to {other.end.isoformat()}",
+        )
+    # Nobody holds both slots at once: the replacement must not hold the other one meanwhile.
+    plan_end = repository.plan_end(session, team.id)
+    if plan_end is not None and start < plan_end:
+        for entry in views.resolved_entries(session, team, start, min(end, plan_end)):
+            if entry.member == member.id and entry.role != body.role:
+                raise Unavailable(
+                    "member",
+                    member.id,
+                    f"holds the {entry.role} slot from {entry.start.isoformat()} to "
+                    f"{entry.end.isoformat()}; nobody holds both slots at once",
+                )
+
+
+def _record(
+    session: Session,
+    now: datetime,
+    principal: Principal,
+    action: str,
+    before: OverridePublic | None,
+    after: OverridePublic | None,
+    reason: str,
+) -> None:
+    resource = after or before
+    assert resource is not None
+    audit.record(
+        session,
+        at=now,
+        actor=principal.name,
+        action=action,
+        team_id=resource.team,
+        before=None if before is None else before.model_dump(mode="json"),
+        after=None if after is None else after.model_dump(mode="json"),
+        reason=reason,
+    )

@@ -1,0 +1,137 @@
+"""Repositories of the lead adjustments: time off, overrides and swaps, rows to domain and back.
+
+Time off belongs to a person and applies in every team of theirs; a team sees the time off of its
+members. Overrides and swaps belong to one team.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from api.tables import AssignmentRow, MemberRow, OverrideRow, SwapRow, TimeOffRow
+from rotation import Override, Role, TimeOff, UnknownMember
+from rotation.errors import UnknownResource
+from rotation.teamfile import SLUG
+
+# Time off
+
+
+def time_off_rows(
+    session: Session,
+    team_id: str,
+    *,
+    member: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[TimeOffRow]:
+    """The time off of the team's members overlapping `[since, until)`, in start order."""
+    members = select(MemberRow.person_id).where(MemberRow.team_id == team_id)
+    query = select(TimeOffRow).where(col(TimeOffRow.person_id).in_(members))
+    if member is not None:
+        query = query.where(TimeOffRow.person_id == member)
+    if until is not None:
+        query = query.where(col(TimeOffRow.start) < until)
+    if since is not None:
+        query = query.where(col(TimeOffRow.end) > since)
+    return list(session.exec(query.order_by(col(TimeOffRow.start), col(TimeOffRow.id))))
+
+
+def get_time_off_row(session: Session, team_id: str, time_off_id: int) -> TimeOffRow:
+    """A time off of a member of the team; any other id is `UnknownResource` (never a hint that
+    it exists in another team)."""
+    row = session.get(TimeOffRow, time_off_id)
+    if row is None or session.get(MemberRow, (team_id, row.person_id)) is None:
+        raise UnknownResource("time off", time_off_id, team_id)
+    return row
+
+
+def time_off_of_row(row: TimeOffRow) -> TimeOff:
+    return TimeOff(row.person_id, row.start, row.end, row.reason)
+
+
+# Overrides
+
+
+def override_of_row(row: OverrideRow) -> Override:
+    return Override(Role(row.role), row.person_id, row.start, row.end, row.id, row.reason)
+
+
+def override_rows(
+    session: Session,
+    team_id: str,
+    *,
+    role: Role | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[OverrideRow]:
+    """The team's overrides overlapping `[since, until)`, in start order."""
+    query = select(OverrideRow).where(OverrideRow.team_id == team_id)
+    if role is not None:
+        query = query.where(OverrideRow.role == role.value)
+    if until is not None:
+        query = query.where(col(OverrideRow.start) < until)
+    if since is not None:
+        query = query.where(col(OverrideRow.end) > since)
+    return list(session.exec(query.order_by(col(OverrideRow.start), col(OverrideRow.id))))
+
+
+def overrides(
+    session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
+) -> list[Override]:
+    return [override_of_row(r) for r in override_rows(session, team_id, since=since, until=until)]
+
+
+def overrides_of_person(
+    session: Session, person_id: str, since: datetime, until: datetime
+) -> list[OverrideRow]:
+    """Every override, in any team, that puts `person_id` on duty within `[since, until)`."""
+    query = select(OverrideRow).where(
+        OverrideRow.person_id == person_id,
+        col(OverrideRow.start) < until,
+        col(OverrideRow.end) > since,
+    )
+    return list(session.exec(query.order_by(col(OverrideRow.start))))
+
+
+def get_override_row(session: Session, team_id: str, override_id: int) -> OverrideRow:
+    row = session.get(OverrideRow, override_id)
+    if row is None or row.team_id != team_id:
+        raise UnknownResource("override", override_id, team_id)
+    return row
+
+
+# Swaps
+
+
+def swap_rows(session: Session, team_id: str, status: str | None = None) -> list[SwapRow]:
+    query = select(SwapRow).where(SwapRow.team_id == team_id)
+    if status is not None:
+        query = query.where(SwapRow.status == status)
+    return list(session.exec(query.order_by(col(SwapRow.id))))
+
+
+def get_swap_row(session: Session, team_id: str, swap_id: int) -> SwapRow:
+    row = session.get(SwapRow, swap_id)
+    if row is None or row.team_id != team_id:
+        raise UnknownResource("swap", swap_id, team_id)
+    return row
+
+
+def assignment_row(
+    session: Session, team_id: str, role: Role, period_index: int
+) -> AssignmentRow | None:
+    """The team's published assignment of `role` in period `period_index`, if planned."""
+    query = select(AssignmentRow).where(
+        AssignmentRow.team_id == team_id,
+        AssignmentRow.role == role.value,
+        AssignmentRow.period_index == period_index,
+    )
+    return session.exec(query).first()
+
+
+def check_member_of(session: Session, team_id: str, person_id: str) -> None:
+    """`UnknownMember` unless `person_id` is (or was until removed) a member of the team."""
+    if not SLUG.fullmatch(person_id) or session.get(MemberRow, (team_id, person_id)) is None:
+        raise UnknownMember(person_id, team_id)

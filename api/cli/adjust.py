@@ -1,0 +1,416 @@
+"""The lead's commands: time off, overrides, swaps, and the audit log.
+
+They call the same code as the API (`api.adjustments`), act with an admin's rights (whoever runs
+them can open the database) and are recorded in the audit log as `cli`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import click
+from rich.table import Table
+
+from api import audit, repository
+from api.adjustments import store
+from api.adjustments.overrides import add_override, delete_override
+from api.adjustments.schemas import (
+    ChangePublic,
+    OverrideCreate,
+    OverridePublic,
+    SwapCreate,
+    SwapPublic,
+    TimeOffCreate,
+    TimeOffPublic,
+)
+from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
+from api.adjustments.time_off import add_time_off, delete_time_off
+from api.auth import Principal, TokenRole
+from api.cli.base import clock_of, console, emit_json, local_time, main, open_session, settings_of
+from api.schemas import parse_instant_or_date
+from rotation import Role, Team
+
+CLI_ACTOR = Principal(audit.CLI, TokenRole.ADMIN)
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+reason_option = click.option("--reason", default="", help="Why, for the audit log.")
+
+
+def _moment(value: str | None, option: str) -> datetime | date | None:
+    if value is None:
+        return None
+    try:
+        return parse_instant_or_date(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+
+
+def _print_changes(team: Team, changed: list[ChangePublic]) -> None:
+    if not changed:
+        click.echo("nobody was moved")
+        return
+    table = Table("team", "role", "from (team time)", "to", "before", "after")
+    for change in changed:
+        table.add_row(
+            change.team,
+            change.role.value,
+            local_time(change.start, team),
+            local_time(change.end, team),
+            change.before or "UNCOVERED",
+            change.after or "UNCOVERED",
+        )
+    console().print(table)
+
+
+# Time off
+
+
+@main.group("timeoff")
+def timeoff() -> None:
+    """Time off: a member cannot be on support; what it hits is refilled fairly."""
+
+
+@timeoff.command("add")
+@click.argument("team")
+@click.argument("member")
+@click.option("--start", required=True, help="Instant with offset, or a date (whole day).")
+@click.option("--end", required=True, help="Instant with offset (exclusive), or the last date.")
+@reason_option
+@json_option
+@click.pass_context
+def timeoff_add(
+    ctx: click.Context, team: str, member: str, start: str, end: str, reason: str, as_json: bool
+) -> None:
+    """Give MEMBER of TEAM time off; print who was moved."""
+    body = TimeOffCreate(
+        member=member,
+        start=_moment(start, "--start"),
+        end=_moment(end, "--end"),
+        reason=reason,
+    )
+    with open_session(ctx) as session:
+        answer = add_time_off(
+            session, team, body, CLI_ACTOR, clock_of(ctx).now(), settings_of(ctx).budget
+        )
+        session.commit()
+        found = repository.get_team(session, team)
+    if as_json:
+        emit_json(answer)
+        return
+    click.echo(
+        f"time off {answer.id} for {answer.member}: {local_time(answer.start, found)} to "
+        f"{local_time(answer.end, found)}"
+    )
+    _print_changes(found, answer.changed)
+    for duty in answer.still_on_duty:
+        click.echo(
+            f"still on duty (period already started; add an override): {duty.role.value} "
+            f"{local_time(duty.start, found)} to {local_time(duty.end, found)}"
+        )
+
+
+@timeoff.command("list")
+@click.argument("team")
+@click.option("--member", default=None, help="Only this member's.")
+@json_option
+@click.pass_context
+def timeoff_list(ctx: click.Context, team: str, member: str | None, as_json: bool) -> None:
+    """The time off of TEAM's members."""
+    with open_session(ctx) as session:
+        found = repository.get_team(session, team)
+        rows = [TimeOffPublic.of(r) for r in store.time_off_rows(session, team, member=member)]
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    table = Table("id", "member", "from (team time)", "to", "reason", "source")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.member,
+            local_time(row.start, found),
+            local_time(row.end, found),
+            row.reason,
+            row.source,
+        )
+    console().print(table)
+
+
+@timeoff.command("remove")
+@click.argument("team")
+@click.argument("time_off_id", type=int)
+@json_option
+@click.pass_context
+def timeoff_remove(ctx: click.Context, team: str, time_off_id: int, as_json: bool) -> None:
+    """Remove time off TIME_OFF_ID of TEAM; slots it left uncovered are filled again."""
+    with open_session(ctx) as session:
+        answer = delete_time_off(
+            session,
+            team,
+            time_off_id,
+            CLI_ACTOR,
+            clock_of(ctx).now(),
+            None,
+            settings_of(ctx).budget,
+        )
+        session.commit()
+        found = repository.get_team(session, team)
+    if as_json:
+        emit_json(answer)
+        return
+    click.echo(f"removed time off {answer.id} of {answer.member}")
+    _print_changes(found, answer.changed)
+
+
+# Overrides
+
+
+@main.group("override")
+def override() -> None:
+    """Overrides: a member holds a slot instead of the rotation's choice for a while."""
+
+
+@override.command("add")
+@click.argument("team")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.argument("member")
+@click.option("--start", default=None, help="Instant with offset or date (default now).")
+@click.option("--end", required=True, help="Instant with offset (exclusive), or the last date.")
+@click.option("--force", is_flag=True, help="Allow an override in the past (a correction).")
+@reason_option
+@json_option
+@click.pass_context
+def override_add(
+    ctx: click.Context,
+    team: str,
+    role: str,
+    member: str,
+    start: str | None,
+    end: str,
+    force: bool,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """Put MEMBER in TEAM's ROLE slot from --start to --end."""
+    body = OverrideCreate(
+        role=Role(role),
+        member=member,
+        start=_moment(start, "--start"),
+        end=_moment(end, "--end"),
+        reason=reason,
+        force=force,
+    )
+    with open_session(ctx) as session:
+        answer = add_override(session, team, body, CLI_ACTOR, clock_of(ctx).now())
+        session.commit()
+        found = repository.get_team(session, team)
+    if as_json:
+        emit_json(answer)
+        return
+    click.echo(f"override {answer.id}: {answer.member} holds the {answer.role.value} slot")
+    _print_changes(found, answer.changed)
+
+
+@override.command("list")
+@click.argument("team")
+@json_option
+@click.pass_context
+def override_list(ctx: click.Context, team: str, as_json: bool) -> None:
+    """TEAM's overrides."""
+    with open_session(ctx) as session:
+        found = repository.get_team(session, team)
+        rows = [OverridePublic.of(r) for r in store.override_rows(session, team)]
+    if as_json:
+        emit_json([r.model_dump(mode="json") for r in rows])
+        return
+    table = Table("id", "role", "member", "from (team time)", "to", "reason", "by")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            row.role.value,
+            row.member,
+            local_time(row.start, found),
+            local_time(row.end, found),
+            row.reason,
+            row.created_by,
+        )
+    console().print(table)
+
+
+@override.command("remove")
+@click.argument("team")
+@click.argument("override_id", type=int)
+@click.option("--force", is_flag=True, help="Remove it even if it is over or under way.")
+@reason_option
+@json_option
+@click.pass_context
+def override_remove(
+    ctx: click.Context, team: str, override_id: int, force: bool, reason: str, as_json: bool
+) -> None:
+    """Cancel override OVERRIDE_ID of TEAM (one under way ends now)."""
+    with open_session(ctx) as session:
+        answer = delete_override(
+            session, team, override_id, CLI_ACTOR, clock_of(ctx).now(), force=force, reason=reason
+        )
+        session.commit()
+        found = repository.get_team(session, team)
+    if as_json:
+        emit_json(answer)
+        return
+    click.echo(f"override {answer.id} cancelled")
+    _print_changes(found, answer.changed)
+
+
+# Swaps
+
+
+@main.group("swap")
+def swap() -> None:
+    """Swaps: two members of one role exchange two future turns."""
+
+
+@swap.command("ask")
+@click.argument("team")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+@click.argument("from_member")
+@click.argument("from_period")
+@click.argument("to_member")
+@click.argument("to_period")
+@reason_option
+@json_option
+@click.pass_context
+def swap_ask(
+    ctx: click.Context,
+    team: str,
+    role: str,
+    from_member: str,
+    from_period: str,
+    to_member: str,
+    to_period: str,
+    reason: str,
+    as_json: bool,
+) -> None:
+    """FROM_MEMBER offers their turn in FROM_PERIOD for TO_MEMBER's in TO_PERIOD (each an
+    instant or a date inside the period)."""
+    body = SwapCreate(
+        role=Role(role),
+        from_member=from_member,
+        from_period_start=_moment(from_period, "FROM_PERIOD"),
+        to_member=to_member,
+        to_period_start=_moment(to_period, "TO_PERIOD"),
+        reason=reason,
+    )
+    with open_session(ctx) as session:
+        answer = ask_swap(session, team, body, CLI_ACTOR, clock_of(ctx).now())
+        session.commit()
+    _print_swap(answer, as_json)
+
+
+def _decide(ctx: click.Context, decide: Any, team: str, swap_id: int, reason: str) -> Any:
+    with open_session(ctx) as session:
+        answer = decide(session, team, swap_id, CLI_ACTOR, clock_of(ctx).now(), reason=reason)
+        session.commit()
+        found = repository.get_team(session, team)
+    return answer, found
+
+
+for _name, _decide_fn, _help in (
+    ("accept", accept_swap, "Accept swap SWAP_ID of TEAM for its second member."),
+    ("decline", decline_swap, "Decline (or withdraw) swap SWAP_ID of TEAM."),
+    ("approve", approve_swap, "Approve accepted swap SWAP_ID of TEAM, as a lead."),
+):
+
+    def _make(decide: Any = _decide_fn) -> Any:
+        @click.argument("team")
+        @click.argument("swap_id", type=int)
+        @reason_option
+        @json_option
+        @click.pass_context
+        def command(
+            ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool
+        ) -> None:
+            answer, found = _decide(ctx, decide, team, swap_id, reason)
+            _print_swap(answer, as_json)
+            if not as_json:
+                _print_changes(found, answer.changed)
+
+        return command
+
+    swap.command(_name, help=_help)(_make())
+
+
+@swap.command("list")
+@click.argument("team")
+@click.option("--status", default=None, help="pending, accepted, applied, declined or expired.")
+@json_option
+@click.pass_context
+def swap_list(ctx: click.Context, team: str, status: str | None, as_json: bool) -> None:
+    """TEAM's swaps."""
+    with open_session(ctx) as session:
+        found = repository.get_team(session, team)
+        now = clock_of(ctx).now()
+        swaps = [SwapPublic.of(r, now) for r in store.swap_rows(session, team)]
+    swaps = [s for s in swaps if status is None or s.status == status]
+    if as_json:
+        emit_json([s.model_dump(mode="json") for s in swaps])
+        return
+    table = Table("id", "role", "from", "turn (team time)", "to", "turn", "status")
+    for item in swaps:
+        table.add_row(
+            str(item.id),
+            item.role.value,
+            item.from_member,
+            local_time(item.from_period_start, found),
+            item.to_member,
+            local_time(item.to_period_start, found),
+            item.status,
+        )
+    console().print(table)
+
+
+def _print_swap(answer: SwapPublic, as_json: bool) -> None:
+    if as_json:
+        emit_json(answer)
+    else:
+        click.echo(
+            f"swap {answer.id} ({answer.role.value}): {answer.from_member} <-> "
+            f"{answer.to_member}: {answer.status}"
+        )
+
+
+# Audit
+
+
+@main.command("audit")
+@click.argument("team", required=False)
+@click.option(
+    "--limit",
+    default=audit.DEFAULT_LIMIT,
+    show_default=True,
+    type=click.IntRange(1, audit.MAX_LIMIT),
+)
+@click.option("--before", default=None, type=click.IntRange(1), help="Entries older than this id.")
+@json_option
+@click.pass_context
+def audit_log(
+    ctx: click.Context, team: str | None, limit: int, before: int | None, as_json: bool
+) -> None:
+    """The audit log of TEAM (or every team), newest first."""
+    with open_session(ctx) as session:
+        page = audit.audit_page(session, team, limit, before)
+    if as_json:
+        emit_json(page)
+        return
+    table = Table("id", "at (UTC)", "actor", "action", "team", "reason")
+    for entry in page.entries:
+        table.add_row(
+            str(entry.id),
+            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.actor,
+            entry.action,
+            entry.team or "-",
+            entry.reason,
+        )
+    console().print(table)
+    if page.next is not None:
+        click.echo(f"older entries: --before {page.next}")

@@ -1,0 +1,63 @@
+"""Safe concurrent edits: one writer per team at a time, and `ETag`/`If-Match` on resources.
+
+Every write to a team (the team, its members, time off, overrides, swaps, its plan) starts with
+`lock_team`, which bumps the team's `version` in an UPDATE. The UPDATE takes the team row's write
+lock (a row lock on PostgreSQL, the database write lock on SQLite), so a second writer waits until
+the first commits and then reads what the first wrote: no update is lost. A client that read a
+resource passes its `ETag` back in `If-Match`; when the resource changed meanwhile the write is
+refused with 412 instead of silently overwriting the other lead's change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi import Response
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import Session, col
+
+from api.tables import TeamRow
+from rotation import UnknownTeam
+from rotation.errors import StaleVersion
+from rotation.teamfile import SLUG
+
+
+def lock_team(session: Session, team_id: str) -> None:
+    """Take the team's write lock for the rest of the transaction; `UnknownTeam` if none.
+
+    Objects the session loaded before are expired, so every read after this sees the latest
+    committed state."""
+    if not SLUG.fullmatch(team_id):
+        raise UnknownTeam(team_id)
+    result = session.exec(
+        update(TeamRow).where(col(TeamRow.id) == team_id).values(version=TeamRow.version + 1)
+    )
+    if result.rowcount == 0:
+        raise UnknownTeam(team_id)
+    session.expire_all()
+
+
+def etag(resource: BaseModel) -> str:
+    """A strong ETag of what the API shows of a resource: it changes whenever that does."""
+    digest = hashlib.sha256(resource.model_dump_json().encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def check_if_match(
+    if_match: str | None, current: BaseModel, kind: str, resource_id: object
+) -> None:
+    """Refuse the write (`StaleVersion`, 412) when `If-Match` names no current version.
+
+    No header means the client does not ask for the check; `*` matches any existing resource.
+    Weak tags never match: If-Match uses the strong comparison (RFC 9110, 13.1.1)."""
+    if if_match is None:
+        return
+    tags = [tag.strip() for tag in if_match.split(",")]
+    if "*" in tags or etag(current) in tags:
+        return
+    raise StaleVersion(kind, resource_id)
+
+
+def with_etag(response: Response, resource: BaseModel) -> None:
+    response.headers["ETag"] = etag(resource)

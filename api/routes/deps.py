@@ -1,0 +1,24 @@
+"""Dependencies every route module shares."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Path
+from sqlmodel import Session
+
+from api.auth import get_app_settings
+from api.clock import Clock, get_clock
+from api.database import get_session
+from api.settings import Settings
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+IfMatch = Annotated[
+    str | None,
+    Header(description="The resource's ETag as last read: the write is refused (412) if stale."),
+]
+#: A stored row's id: anything past a 32-bit integer names nothing (and must not reach
+#: PostgreSQL, which refuses it with an error rather than an empty answer).
+RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
