@@ -3,7 +3,8 @@
 Every file is read and validated before anything is written, then all of them are written in one
 transaction. Loading a file again updates its team: members missing from the file leave the team
 (their past turns stay), the file's time off is replaced, and the plan is refreshed. Each file
-loaded leaves a `team.load` entry in the audit log.
+loaded leaves a `team.load` entry in the audit log: the team, its members and its file's time off
+before and after, and the published slots that changed hands.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
 from api import audit, repository
+from api.adjustments import store
+from api.adjustments.schemas import TimeOffPublic
 from api.concurrency import lock_team
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
+from api.schemas import MemberPublic, TeamPublic
 from api.tables import TeamRow
 from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
@@ -101,6 +106,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     if session.get(TeamRow, team.id) is not None:
         lock_team(session, team.id)  # an API edit of the same team waits for the load
     previous = session.get(TeamRow, team.id)
+    recorded_before = _recorded(session, team.id) if previous is not None else None
     before = (
         (repository.team_from_row(previous), repository.list_members(session, team.id))
         if previous is not None
@@ -123,14 +129,38 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     # of the published plan as fairness allows. An unchanged file only repairs and extends.
     regenerate = before != (team, sorted(file.members, key=lambda m: m.id))
     update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
+    session.flush()
     audit.record(
         session,
         at=now,
         actor=audit.TEAM_FILE,
         action="team.load",
         team_id=team.id,
-        after={"file": file.path},
+        before=recorded_before,
+        after={
+            "file": file.path,
+            **_recorded(session, team.id),
+            "changes": [change.after_json() for change in update.changed],
+        },
     )
     return Loaded(
         team.id, file.path, len(file.members), len(file.time_off), previous is None, update
     )
+
+
+def _recorded(session: Session, team_id: str) -> dict[str, Any]:
+    """What a load may change, as the API shows it: the team, its members and the time off
+    its file declares (for the audit log's before and after)."""
+    return {
+        "team": TeamPublic.of(repository.get_team(session, team_id)).model_dump(mode="json"),
+        "members": [
+            MemberPublic.of(m).model_dump(mode="json")
+            for m in repository.list_members(session, team_id)
+        ],
+        # Without ids: a load replaces the file's rows, so their ids say nothing.
+        "time_off": [
+            TimeOffPublic.of(row).model_dump(mode="json", exclude={"id"})
+            for row in store.time_off_rows(session, team_id)
+            if row.source == "file" and row.team_id == team_id
+        ],
+    }

@@ -71,7 +71,10 @@ def test_loading_team_files_records_one_entry_per_file(
         assert entry["action"] == "team.load"
         assert entry["actor"] == "team-file"
         assert entry["before"] is None
-        assert entry["after"] == {"file": str(next(p for p in SAMPLES if p.stem == entry["team"]))}
+        assert entry["after"]["file"] == str(next(p for p in SAMPLES if p.stem == entry["team"]))
+        assert entry["after"]["team"]["id"] == entry["team"]
+        assert entry["after"]["members"]
+        assert entry["after"]["changes"] == []
         assert entry["reason"] == ""
         assert datetime.fromisoformat(entry["at"].replace("Z", "+00:00")) == NOW
 
@@ -89,6 +92,23 @@ def test_a_reload_is_recorded_again_and_a_failed_load_not_at_all(
     found = entries(client, viewer, team="payments")
     assert [e["action"] for e in found] == ["team.load", "team.load"]
     assert found[0]["at"] > found[1]["at"]  # newest first
+
+
+def test_a_changed_file_is_recorded_with_what_it_changed(
+    session: Session, client: TestClient, viewer: dict[str, str], tmp_path: Path
+) -> None:
+    payments = next(p for p in SAMPLES if p.stem == "payments")
+    load_team_files(session, [payments], NOW)
+    edited = tmp_path / "payments.toml"
+    text = payments.read_text(encoding="utf-8")
+    edited.write_text(text.replace('chat = "@alice"', 'chat = "@alice.s"'), encoding="utf-8")
+    load_team_files(session, [edited], NOW + timedelta(hours=1))
+    latest = entries(client, viewer, team="payments")[0]
+    alice_before = next(m for m in latest["before"]["members"] if m["id"] == "alice")
+    alice_after = next(m for m in latest["after"]["members"] if m["id"] == "alice")
+    assert (alice_before["chat"], alice_after["chat"]) == ("@alice", "@alice.s")
+    assert latest["before"]["time_off"] == latest["after"]["time_off"]
+    assert latest["after"]["file"] == str(edited)
 
 
 def test_team_and_member_edits_are_recorded_with_who_and_the_resource(
