@@ -306,37 +306,49 @@ def swap_ask(
     _print_swap(answer, as_json)
 
 
-def _decide(ctx: click.Context, decide: Any, team: str, swap_id: int, reason: str) -> Any:
+def _decide(
+    ctx: click.Context, decide: Any, team: str, swap_id: int, reason: str, as_json: bool
+) -> None:
     with open_session(ctx) as session:
         answer = decide(session, team, swap_id, CLI_ACTOR, clock_of(ctx).now(), reason=reason)
         session.commit()
         found = repository.get_team(session, team)
-    return answer, found
+    _print_swap(answer, as_json)
+    if not as_json:
+        _print_changes(found, answer.changed)
 
 
-for _name, _decide_fn, _help in (
-    ("accept", accept_swap, "Accept swap SWAP_ID of TEAM for its second member."),
-    ("decline", decline_swap, "Decline (or withdraw) swap SWAP_ID of TEAM."),
-    ("approve", approve_swap, "Approve accepted swap SWAP_ID of TEAM, as a lead."),
-):
+@swap.command("accept")
+@click.argument("team")
+@click.argument("swap_id", type=int)
+@reason_option
+@json_option
+@click.pass_context
+def swap_accept(ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool) -> None:
+    """Accept swap SWAP_ID of TEAM for its second member (applied unless a lead must approve)."""
+    _decide(ctx, accept_swap, team, swap_id, reason, as_json)
 
-    def _make(decide: Any = _decide_fn) -> Any:
-        @click.argument("team")
-        @click.argument("swap_id", type=int)
-        @reason_option
-        @json_option
-        @click.pass_context
-        def command(
-            ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool
-        ) -> None:
-            answer, found = _decide(ctx, decide, team, swap_id, reason)
-            _print_swap(answer, as_json)
-            if not as_json:
-                _print_changes(found, answer.changed)
 
-        return command
+@swap.command("decline")
+@click.argument("team")
+@click.argument("swap_id", type=int)
+@reason_option
+@json_option
+@click.pass_context
+def swap_decline(ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool) -> None:
+    """Decline (or withdraw) open swap SWAP_ID of TEAM."""
+    _decide(ctx, decline_swap, team, swap_id, reason, as_json)
 
-    swap.command(_name, help=_help)(_make())
+
+@swap.command("approve")
+@click.argument("team")
+@click.argument("swap_id", type=int)
+@reason_option
+@json_option
+@click.pass_context
+def swap_approve(ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool) -> None:
+    """Approve accepted swap SWAP_ID of TEAM, as a lead; it is applied."""
+    _decide(ctx, approve_swap, team, swap_id, reason, as_json)
 
 
 @swap.command("list")
