@@ -103,7 +103,12 @@ async def rotation_error(request: Request, error: Exception) -> JSONResponse:
 async def validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     errors = [_describe(item) for item in error.errors()]
-    detail = "; ".join(f"{e['location']} {e['field']!r}: {e['message']}" for e in errors)
+    detail = "; ".join(
+        f"{e['location']} {e['field']!r}: {e['message']}"
+        if e["field"]
+        else f"{e['location']}: {e['message']}"
+        for e in errors
+    )
     return problem(422, detail or "invalid request", errors=errors)
 
 
