@@ -59,6 +59,30 @@ def record(
     return row
 
 
+def record_change(
+    session: Session,
+    at: datetime,
+    actor: str,
+    action: str,
+    team_id: str,
+    before: BaseModel | None,
+    after: BaseModel | None,
+    reason: str = "",
+) -> AuditRow:
+    """Record a change of one resource, before and after as the API shows it (`None` before a
+    create and after a delete)."""
+    return record(
+        session,
+        at=at,
+        actor=actor,
+        action=action,
+        team_id=team_id,
+        before=None if before is None else before.model_dump(mode="json"),
+        after=None if after is None else after.model_dump(mode="json"),
+        reason=reason,
+    )
+
+
 def record_plan_update(
     session: Session,
     *,
@@ -138,7 +162,8 @@ def list_audit(
     team: Annotated[str | None, Query(description="Only this team's entries.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     before: Annotated[
-        int | None, Query(ge=1, description="Only entries older than this id (a page's `next`).")
+        int | None,
+        Query(ge=1, le=2**31 - 1, description="Only entries older than this id (a page's `next`)."),
     ] = None,
 ) -> AuditPagePublic:
     """The audit log, newest first, a page at a time."""

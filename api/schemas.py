@@ -71,7 +71,9 @@ def _printable(value: str) -> str:
 
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG.pattern, max_length=64)]
-Email = Annotated[str, StringConstraints(pattern=EMAIL.pattern, max_length=320)]
+Email = Annotated[
+    str, StringConstraints(pattern=EMAIL.pattern, max_length=320), AfterValidator(_printable)
+]
 Text = Annotated[str, AfterValidator(_printable)]
 Name = Annotated[
     str,
@@ -435,7 +437,7 @@ class GenerateRequest(Strict):
         description="Re-plan the published periods after the frozen window, changing as few "
         "as fairness allows; false only repairs and extends.",
     )
-    reason: str = Field(default="", max_length=500, description="Recorded in the audit log.")
+    reason: Text = Field(default="", max_length=500, description="Recorded in the audit log.")
 
 
 class SolvePublic(BaseModel):

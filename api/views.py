@@ -46,6 +46,18 @@ def instant(field: str, value: datetime | date, team: Team) -> datetime:
     return local_day_start(value, team.policy.zone)
 
 
+def window(
+    team: Team, since: datetime | date | None, until: datetime | date | None
+) -> tuple[datetime | None, datetime | None]:
+    """An optional query window: each end an instant, or a date read in the team's zone; an
+    `until` not after `since` is refused naming `until`."""
+    start = instant("since", since, team) if since else None
+    end = instant("until", until, team) if until else None
+    if start is not None and end is not None and end <= start:
+        raise InvalidInterval("until", start, end)
+    return start, end
+
+
 def resolved_entries(
     session: Session, team: Team, since: datetime, until: datetime
 ) -> list[ScheduleEntry]:

@@ -55,7 +55,9 @@ def add_override(
     session.add(row)
     session.flush()
     answer = OverrideChanged(**OverridePublic.of(row).model_dump(), changed=snapshot.changes())
-    _record(session, now, principal, "override.create", None, answer, body.reason)
+    audit.record_change(
+        session, now, principal.name, "override.create", team_id, None, answer, body.reason
+    )
     return answer
 
 
@@ -93,7 +95,9 @@ def delete_override(
         after = None
         action = "override.delete"
     answer = OverrideChanged(**(after or before).model_dump(), changed=snapshot.changes())
-    _record(session, now, principal, action, before, answer if after else None, reason)
+    audit.record_change(
+        session, now, principal.name, action, team_id, before, answer if after else None, reason
+    )
     return answer
 
 
@@ -137,26 +141,3 @@ def _check_replacement(
                     f"holds the {entry.role} slot from {entry.start.isoformat()} to "
                     f"{entry.end.isoformat()}; nobody holds both slots at once",
                 )
-
-
-def _record(
-    session: Session,
-    now: datetime,
-    principal: Principal,
-    action: str,
-    before: OverridePublic | None,
-    after: OverridePublic | None,
-    reason: str,
-) -> None:
-    resource = after or before
-    assert resource is not None
-    audit.record(
-        session,
-        at=now,
-        actor=principal.name,
-        action=action,
-        team_id=resource.team,
-        before=None if before is None else before.model_dump(mode="json"),
-        after=None if after is None else after.model_dump(mode="json"),
-        reason=reason,
-    )

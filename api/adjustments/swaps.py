@@ -71,7 +71,9 @@ def ask_swap(
     session.add(row)
     session.flush()
     answer = SwapChanged(**SwapPublic.of(row, now).model_dump(), changed=[])
-    _record(session, now, principal, "swap.create", None, answer, body.reason)
+    audit.record_change(
+        session, now, principal.name, "swap.create", team_id, None, answer, body.reason
+    )
     return answer
 
 
@@ -177,7 +179,7 @@ def _finish(
     session.add(row)
     session.flush()
     answer = SwapChanged(**SwapPublic.of(row, now).model_dump(), changed=changed)
-    _record(session, now, principal, action, before, answer, reason)
+    audit.record_change(session, now, principal.name, action, row.team_id, before, answer, reason)
     return answer
 
 
@@ -276,24 +278,3 @@ def _hand_over(session: Session, row: AssignmentRow, holder: str, now: datetime)
     row.source = Source.SWAP.value
     row.updated_at = now
     session.add(row)
-
-
-def _record(
-    session: Session,
-    now: datetime,
-    principal: Principal,
-    action: str,
-    before: SwapPublic | None,
-    after: SwapPublic,
-    reason: str,
-) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor=principal.name,
-        action=action,
-        team_id=after.team,
-        before=None if before is None else before.model_dump(mode="json"),
-        after=after.model_dump(mode="json"),
-        reason=reason,
-    )

@@ -61,7 +61,9 @@ def add_time_off(
         changed=snapshot.changes(),
         still_on_duty=snapshot.on_duty(body.member, start, end),
     )
-    _record(session, now, principal, "time_off.create", team_id, None, answer, body.reason)
+    audit.record_change(
+        session, now, principal.name, "time_off.create", team_id, None, answer, body.reason
+    )
     return answer
 
 
@@ -98,7 +100,7 @@ def delete_time_off(
     for affected in teams:
         refresh_plan(session, affected, now, budget=budget)
     answer = TimeOffChanged(**before.model_dump(), changed=snapshot.changes(), still_on_duty=[])
-    _record(session, now, principal, "time_off.delete", team_id, answer, None, "")
+    audit.record_change(session, now, principal.name, "time_off.delete", team_id, answer, None)
     return answer
 
 
@@ -124,25 +126,3 @@ def _check_free(session: Session, person_id: str, start: datetime, end: datetime
             f"covers a {override.role} slot by override {override.id} from "
             f"{override.start.isoformat()} to {override.end.isoformat()}; delete that first",
         )
-
-
-def _record(
-    session: Session,
-    now: datetime,
-    principal: Principal,
-    action: str,
-    team_id: str,
-    before: TimeOffChanged | None,
-    after: TimeOffChanged | None,
-    reason: str,
-) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor=principal.name,
-        action=action,
-        team_id=team_id,
-        before=None if before is None else before.model_dump(mode="json"),
-        after=None if after is None else after.model_dump(mode="json"),
-        reason=reason,
-    )

@@ -13,7 +13,7 @@ from api.adjustments.schemas import OverrideChanged, OverrideCreate, OverridePub
 from api.auth import Reader, Writer
 from api.concurrency import with_etag
 from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
-from api.schemas import InstantOrDate
+from api.schemas import InstantOrDate, Text
 from rotation import Role
 
 router = APIRouter(prefix="/v1/teams/{team}/overrides", tags=["overrides"])
@@ -28,9 +28,7 @@ def list_overrides(
     since: Annotated[InstantOrDate | None, Query(description="Only what ends after.")] = None,
     until: Annotated[InstantOrDate | None, Query(description="Only what starts before.")] = None,
 ) -> list[OverridePublic]:
-    found = repository.get_team(session, team)
-    start = views.instant("since", since, found) if since else None
-    end = views.instant("until", until, found) if until else None
+    start, end = views.window(repository.get_team(session, team), since, until)
     rows = store.override_rows(session, team, role=role, since=start, until=end)
     return [OverridePublic.of(row) for row in rows]
 
@@ -67,7 +65,7 @@ def remove_override(
     force: Annotated[
         bool, Query(description="Admins: remove an override that is over or under way.")
     ] = False,
-    reason: Annotated[str, Query(max_length=500)] = "",
+    reason: Annotated[Text, Query(max_length=500, description="Why, for the audit log.")] = "",
 ) -> OverrideChanged:
     """Cancel an override. One under way ends now; one that is over stays unless forced."""
     answer = delete_override(

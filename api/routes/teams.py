@@ -3,10 +3,7 @@ both in the transaction of the change."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel
 from sqlmodel import Session
 
 from api import audit, repository
@@ -40,7 +37,7 @@ def create_team(
     session.flush()
     refresh_plan(session, team.id, now, regenerate=True, budget=settings.budget)
     created = TeamPublic.of(team)
-    _record(session, now, principal, "team.create", team.id, None, created)
+    audit.record_change(session, now, principal.name, "team.create", team.id, None, created)
     session.commit()
     return created
 
@@ -75,7 +72,9 @@ def update_team(
     session.flush()
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
     after = TeamPublic.of(updated)
-    _record(session, now, principal, "team.update", team, TeamPublic.of(current), after)
+    audit.record_change(
+        session, now, principal.name, "team.update", team, TeamPublic.of(current), after
+    )
     session.commit()
     with_etag(response, after)
     return after
@@ -91,7 +90,7 @@ def delete_team(
     before = TeamPublic.of(repository.get_team(session, team))
     check_if_match(if_match, before, "team", team)
     repository.delete_team(session, team)
-    _record(session, clock.now(), principal, "team.delete", team, before, None)
+    audit.record_change(session, clock.now(), principal.name, "team.delete", team, before, None)
     session.commit()
     return Response(status_code=204)
 
@@ -121,7 +120,7 @@ def add_member(
     now = clock.now()
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
     created = MemberPublic.of(member)
-    _record(session, now, principal, "member.create", team, None, created)
+    audit.record_change(session, now, principal.name, "member.create", team, None, created)
     session.commit()
     return created
 
@@ -161,7 +160,9 @@ def update_member(
     now = clock.now()
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
     after = MemberPublic.of(updated)
-    _record(session, now, principal, "member.update", team, MemberPublic.of(current), after)
+    audit.record_change(
+        session, now, principal.name, "member.update", team, MemberPublic.of(current), after
+    )
     session.commit()
     with_etag(response, after)
     return after
@@ -205,26 +206,6 @@ def remove_member(
     session.flush()
     now = clock.now()
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
-    _record(session, now, principal, "member.delete", team, before, None)
+    audit.record_change(session, now, principal.name, "member.delete", team, before, None)
     session.commit()
     return Response(status_code=204)
-
-
-def _record(
-    session: Session,
-    now: datetime,
-    principal: Principal,
-    action: str,
-    team: str,
-    before: BaseModel | None,
-    after: BaseModel | None,
-) -> None:
-    audit.record(
-        session,
-        at=now,
-        actor=principal.name,
-        action=action,
-        team_id=team,
-        before=None if before is None else before.model_dump(mode="json"),
-        after=None if after is None else after.model_dump(mode="json"),
-    )

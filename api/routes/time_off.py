@@ -28,9 +28,7 @@ def list_time_off(
     until: Annotated[InstantOrDate | None, Query(description="Only what starts before.")] = None,
 ) -> list[TimeOffPublic]:
     """The time off of the team's members (whichever team it was entered through)."""
-    found = repository.get_team(session, team)
-    start = views.instant("since", since, found) if since else None
-    end = views.instant("until", until, found) if until else None
+    start, end = views.window(repository.get_team(session, team), since, until)
     rows = store.time_off_rows(session, team, member=member, since=start, until=end)
     return [TimeOffPublic.of(row) for row in rows]
 
