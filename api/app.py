@@ -15,8 +15,9 @@ from sqlmodel import Session
 
 from api import audit, problems, repository
 from api.clock import Clock, SystemClock
+from api.concurrency import lock_team
 from api.database import open_database
-from api.planning import extend_plan
+from api.planning import extend_plan, needs_extension
 from api.routes import health, overrides, support, swaps, teams, time_off
 from api.settings import Settings, get_settings
 from rotation import Budget
@@ -77,6 +78,9 @@ def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> 
     for team_id in team_ids:
         with Session(engine) as session:
             try:
+                if not needs_extension(session, team_id, clock.now()):
+                    continue
+                lock_team(session, team_id)  # like every write: an API edit waits for it
                 if extend_plan(session, team_id, clock.now(), budget):
                     session.commit()
             except IntegrityError:

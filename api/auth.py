@@ -150,6 +150,13 @@ def check_may_write(principal: Principal, team_id: str) -> None:
         raise HTTPException(403, "this token may not change this team")
 
 
+def check_may_act_for_self(principal: Principal) -> None:
+    """Before looking anything up for a token that may not write the team: only a member token
+    may go on (to act for its own person), so nobody else learns what exists there."""
+    if principal.role is not TokenRole.MEMBER:
+        raise HTTPException(403, "this token may not change this team")
+
+
 def check_may_act_for(principal: Principal, team_id: str, person_id: str) -> None:
     if not principal.may_act_for(team_id, person_id):
         raise HTTPException(

@@ -11,6 +11,7 @@ refused with 412 instead of silently overwriting the other lead's change.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from fastapi import Response
 from pydantic import BaseModel
@@ -36,6 +37,13 @@ def lock_team(session: Session, team_id: str) -> None:
     if result.rowcount == 0:
         raise UnknownTeam(team_id)
     session.expire_all()
+
+
+def lock_teams(session: Session, team_ids: Iterable[str]) -> None:
+    """Lock several teams, always in id order and all before any other write, so two writers
+    that need some of the same teams never wait for each other in a circle (a deadlock)."""
+    for team_id in sorted(set(team_ids)):
+        lock_team(session, team_id)
 
 
 def etag(resource: BaseModel) -> str:

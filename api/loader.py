@@ -19,8 +19,9 @@ from sqlmodel import Session
 
 from api import audit, repository
 from api.adjustments import store
+from api.adjustments.overrides import fit_to_members
 from api.adjustments.schemas import TimeOffPublic
-from api.concurrency import lock_team
+from api.concurrency import lock_teams
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.schemas import MemberPublic, TeamPublic
 from api.tables import TeamRow
@@ -93,7 +94,13 @@ def load_team_files(
     """Validate and load `paths` in one transaction; on any error nothing is written."""
     files = read_team_files(paths)
     try:
+        touched = _teams_touched(session, files)
+        # Every team the load may change, locked at once in one order: an API edit of one of
+        # them waits for the load, and two loads of the same files in another order never
+        # deadlock.
+        lock_teams(session, touched)
         loaded = [_load(session, file, now, budget) for file in files]
+        _repair_other_teams(session, touched - {file.team.id for file in files}, now, budget)
         session.commit()
     except BaseException:
         session.rollback()
@@ -103,8 +110,6 @@ def load_team_files(
 
 def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None) -> Loaded:
     team = file.team
-    if session.get(TeamRow, team.id) is not None:
-        lock_team(session, team.id)  # an API edit of the same team waits for the load
     previous = session.get(TeamRow, team.id)
     recorded_before = _recorded(session, team.id) if previous is not None else None
     before = (
@@ -125,6 +130,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     session.flush()
     repository.replace_file_time_off(session, team.id, file.time_off, now)
     session.flush()
+    fit_to_members(session, team.id, now, audit.TEAM_FILE)
     # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much
     # of the published plan as fairness allows. An unchanged file only repairs and extends.
     regenerate = before != (team, sorted(file.members, key=lambda m: m.id))
@@ -146,6 +152,35 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     return Loaded(
         team.id, file.path, len(file.members), len(file.time_off), previous is None, update
     )
+
+
+def _teams_touched(session: Session, files: list[TeamFile]) -> set[str]:
+    """The existing teams a load may change: the files' own, and every other team of their
+    members, whose plans follow the time off the files declare."""
+    teams = {file.team.id for file in files if session.get(TeamRow, file.team.id) is not None}
+    for file in files:
+        for member in file.members:
+            teams.update(repository.teams_of(session, member.id))
+    return teams
+
+
+def _repair_other_teams(
+    session: Session, team_ids: set[str], now: datetime, budget: Budget | None
+) -> None:
+    """Time off applies in every team of a person: repair the other teams of the files'
+    members (nothing moves there but what the time off hits), and log what moved."""
+    for team_id in sorted(team_ids):
+        update = refresh_plan(session, team_id, now, budget=budget)
+        if update.changed:
+            audit.record_plan_update(
+                session,
+                at=now,
+                actor=audit.TEAM_FILE,
+                team_id=team_id,
+                update=update,
+                regenerate=False,
+                reason="time off declared in another team's file",
+            )
 
 
 def _recorded(session: Session, team_id: str) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Keeps each team's published plan up to date.
 
 `refresh_plan` is called after anything that can change the plan (a team file load, a team or
-member edit, `POST .../schedule/generate`), so the plan always reaches `HORIZON` past the later
-of now and the team's first handoff. It never changes a period that has started, and it refills
-every future assignment that now breaks a hard constraint (counted as forced) or is uncovered.
+member edit, time off, `POST .../schedule/generate`), so the plan always reaches `HORIZON` past
+the later of now and the team's first handoff. It never changes a period that has started, and it
+refills every future assignment that now breaks a hard constraint (counted as forced) or is
+uncovered.
 
 What else may move depends on the mode:
 - a **repair** keeps every other published assignment and plans only the refilled slots and the
@@ -22,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from api import repository
+from api.adjustments import store
 from api.tables import AssignmentRow
 from rotation import (
     Assignment,
@@ -33,12 +35,14 @@ from rotation import (
     Solve,
     Source,
     Team,
+    TimeOff,
     handoff,
     period,
     period_index_at,
     plan,
 )
 from rotation.availability import Availability
+from rotation.model import other_slot
 
 HORIZON = timedelta(days=365)
 MAX_HORIZON = timedelta(days=5 * 366)
@@ -84,6 +88,17 @@ class PlanUpdate:
     solve: Solve | None = None
 
 
+def unavailability(session: Session, team_id: str, member_ids: list[str]) -> list[TimeOff]:
+    """What keeps these members of the team out of a slot: their time off, and for each of the
+    team's overrides, the other slot while its member covers one (nobody holds both at once)."""
+    busy = [
+        TimeOff(o.member, o.start, o.end, f"override {o.id}", role=other_slot(o.role))
+        for o in store.overrides(session, team_id)
+        if o.member in member_ids
+    ]
+    return [*repository.time_off_of(session, member_ids), *busy]
+
+
 def horizon(team: Team, now: datetime) -> datetime:
     """The instant the plan must reach: a year past the later of now and the first handoff."""
     return max(now, handoff(team.policy, 0)) + HORIZON
@@ -105,7 +120,7 @@ def refresh_plan(
     """
     team = repository.get_team(session, team_id)
     members = repository.list_members(session, team_id)
-    time_off = repository.time_off_of(session, [m.id for m in members])
+    time_off = unavailability(session, team_id, [m.id for m in members])
     availability = Availability(members, time_off, team.policy.zone)
     rows = {(r.period_index, Role(r.role)): r for r in repository.assignment_rows(session, team_id)}
     # Reach the horizon, what was asked, and whatever was already planned further out: periods
@@ -193,14 +208,19 @@ def _last_index(team: Team, until: datetime, now: datetime) -> int:
     return period_index_at(team.policy, reach - timedelta(microseconds=1)) or 0
 
 
+def needs_extension(session: Session, team_id: str, now: datetime) -> bool:
+    """Whether the team's plan falls short of the horizon: two cheap reads, no planning."""
+    end = repository.plan_end(session, team_id)
+    return end is None or end < horizon(repository.get_team(session, team_id), now)
+
+
 def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | None = None) -> int:
     """Plan the periods between the end of the published plan and the horizon; change nothing
     already published. Return how many slots were added (0, after one query, when the plan
     already reaches the horizon). The caller commits."""
-    team = repository.get_team(session, team_id)
-    end = repository.plan_end(session, team_id)
-    if end is not None and end >= horizon(team, now):
+    if not needs_extension(session, team_id, now):
         return 0
+    team = repository.get_team(session, team_id)
     history = repository.assignments(session, team_id)
     first = max((a.period.index for a in history), default=-1) + 1
     last = _last_index(team, now, now)
@@ -208,7 +228,7 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
     if not periods:
         return 0
     members = repository.list_members(session, team_id)
-    time_off = repository.time_off_of(session, [m.id for m in members])
+    time_off = unavailability(session, team_id, [m.id for m in members])
     planned = plan(team, members, periods, time_off, history=history, budget=budget).assignments
     for assignment in planned:
         session.add(_new_row(team_id, assignment, now))

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rotation import (
@@ -74,6 +75,7 @@ TITLES = {
     409: "Conflict",
     412: "Precondition failed",
     422: "Invalid input",
+    503: "Service unavailable",
 }
 
 
@@ -127,7 +129,20 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
     return problem(error.status_code, str(error.detail))
 
 
+async def database_busy(request: Request, error: Exception) -> JSONResponse:
+    """SQLite serialises writers: one that waited past the busy timeout (another long change,
+    such as a re-plan, held the write lock) may simply retry. Any other database error is a
+    bug and stays a 500."""
+    assert isinstance(error, OperationalError)
+    if "database is locked" not in str(error.orig):
+        raise error
+    response = problem(503, "the database is busy with another change; retry in a few seconds")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RotationError, rotation_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(OperationalError, database_busy)

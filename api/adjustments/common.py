@@ -9,7 +9,6 @@ from sqlmodel import Session
 
 from api import repository, views
 from api.adjustments.schemas import ChangePublic, DutyPublic
-from api.concurrency import lock_team
 from rotation import InvalidInterval, ScheduleEntry, Team, UnknownMember
 from rotation.changes import schedule_changes
 from rotation.errors import InvalidReference, WindowTooLong
@@ -17,12 +16,6 @@ from rotation.periods import local_day_start
 
 #: The longest time off or override one request may enter.
 MAX_SPAN = timedelta(days=731)
-
-
-def lock_teams(session: Session, team_ids: Iterable[str]) -> None:
-    """Lock several teams, always in id order, so two writers never wait for each other."""
-    for team_id in sorted(set(team_ids)):
-        lock_team(session, team_id)
 
 
 def span(team: Team, start: datetime | date, end: datetime | date) -> tuple[datetime, datetime]:

@@ -16,13 +16,13 @@ from sqlmodel import Session
 
 from api import audit, repository, views
 from api.adjustments import store
-from api.adjustments.common import Snapshot, lock_teams, member_field, span
+from api.adjustments.common import Snapshot, member_field, span
 from api.adjustments.schemas import OverrideChanged, OverrideCreate, OverridePublic
 from api.auth import Principal, check_may_write
-from api.concurrency import check_if_match
+from api.concurrency import check_if_match, lock_teams
 from api.tables import OverrideRow
 from rotation import Team
-from rotation.availability import Availability
+from rotation.availability import Availability, employment
 from rotation.errors import InvalidReference, Overlaps, TouchesPast, Unavailable
 
 
@@ -123,7 +123,9 @@ def _check_replacement(
                 member.id,
                 f"is on time off from {away.start.isoformat()} to {away.end.isoformat()}",
             )
-    for other in store.override_rows(session, team.id, role=body.role, since=start, until=end):
+    overlapping = store.override_rows(session, team.id, role=body.role, since=start, until=end)
+    if overlapping:
+        other = overlapping[0]
         raise Overlaps(
             "start",
             "override",
@@ -141,3 +143,35 @@ def _check_replacement(
                     f"holds the {entry.role} slot from {entry.start.isoformat()} to "
                     f"{entry.end.isoformat()}; nobody holds both slots at once",
                 )
+
+
+def fit_to_members(session: Session, team_id: str, now: datetime, actor: str) -> None:
+    """Overrides follow membership. After a member leaves the team, or their `joined`/`left`
+    change, the future part of their overrides that falls outside their employment goes (what
+    already happened stays true) and the log says so. Call it under the team's lock, before the
+    plan is refreshed."""
+    team = repository.get_team(session, team_id)
+    members = {m.id: m for m in repository.list_members(session, team_id)}
+    for row in store.override_rows(session, team_id, since=now):
+        member = members.get(row.person_id)
+        first, last = (now, now) if member is None else employment(member, team.policy.zone)
+        start, end = row.start, row.end
+        if start >= now and first is not None:
+            start = max(start, first)
+        if last is not None:
+            end = min(end, max(last, now))
+        if (start, end) == (row.start, row.end):
+            continue
+        before = OverridePublic.of(row)
+        reason = "its member is no longer on the team then"
+        if end <= start:
+            session.delete(row)
+            audit.record_change(
+                session, now, actor, "override.delete", team_id, before, None, reason
+            )
+            continue
+        row.start, row.end = start, end
+        session.add(row)
+        after = OverridePublic.of(row)
+        audit.record_change(session, now, actor, "override.trim", team_id, before, after, reason)
+    session.flush()

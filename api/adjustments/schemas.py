@@ -166,11 +166,13 @@ class SwapCreate(Strict):
     role: Role
     from_member: Slug = Field(examples=["alice"])
     from_period_start: InstantOrDate = Field(
-        description="The start of the period offered, or any instant or date inside it."
+        description="The start of the period offered, any instant inside it, or a date: the "
+        "period running at that day's handoff time (the date a period starts on names it)."
     )
     to_member: Slug = Field(examples=["bob"])
     to_period_start: InstantOrDate = Field(
-        description="The start of the period wanted in exchange, or any instant or date inside it."
+        description="The start of the period wanted in exchange, any instant inside it, or a "
+        "date (as for from_period_start)."
     )
     reason: Text = Reason
 

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from api import repository
 from api.tables import AssignmentRow, MemberRow, OverrideRow, SwapRow, TimeOffRow
 from rotation import Override, Role, TimeOff, UnknownMember
 from rotation.errors import UnknownResource
@@ -45,6 +46,20 @@ def get_time_off_row(session: Session, team_id: str, time_off_id: int) -> TimeOf
     if row is None or session.get(MemberRow, (team_id, row.person_id)) is None:
         raise UnknownResource("time off", time_off_id, team_id)
     return row
+
+
+def rehome_time_off(session: Session, team_id: str) -> None:
+    """Before a team is deleted: time off entered through it applies in the person's other
+    teams too, so it stays, entered through one of those. Time off a team file declared goes
+    with its team (the file was its source)."""
+    rows = session.exec(
+        select(TimeOffRow).where(TimeOffRow.team_id == team_id, TimeOffRow.source != "file")
+    )
+    for row in rows:
+        others = [t for t in repository.teams_of(session, row.person_id) if t != team_id]
+        if others:
+            row.team_id = others[0]
+            session.add(row)
 
 
 def time_off_of_row(row: TimeOffRow) -> TimeOff:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from api import audit, repository, views
 from api.adjustments import store
-from api.adjustments.common import Snapshot, lock_teams, member_field
+from api.adjustments.common import Snapshot, member_field
 from api.adjustments.schemas import (
     OPEN_STATUSES,
     ChangePublic,
@@ -24,12 +24,14 @@ from api.adjustments.schemas import (
     SwapCreate,
     SwapPublic,
 )
-from api.auth import Principal, check_may_act_for, check_may_write
-from api.concurrency import check_if_match
+from api.auth import Principal, check_may_act_for, check_may_act_for_self, check_may_write
+from api.concurrency import check_if_match, lock_teams
+from api.planning import unavailability
 from api.tables import AssignmentRow, SwapRow
-from rotation import Period, Role, Source, Team, period, period_at
+from rotation import Period, Role, Source, Team, period, period_at, require_in_range
 from rotation.availability import Availability
 from rotation.errors import InvalidReference, NotOpen, Overlaps, TouchesPast, Unavailable
+from rotation.periods import wall_time_to_utc
 
 _OTHER = {Role.DEVELOPER: Role.OPERATOR, Role.OPERATOR: Role.DEVELOPER}
 
@@ -154,7 +156,8 @@ def _open(
     """Lock the team and return the swap, refused unless it is in one of `statuses` (and not
     expired) and matches `If-Match`."""
     # Tokens that may touch nothing of the team learn nothing of its swaps.
-    check_may_act_for(principal, team_id, principal.member or "")
+    if not principal.may_write(team_id):
+        check_may_act_for_self(principal)
     lock_teams(session, [team_id])
     row = store.get_swap_row(session, team_id, swap_id)
     before = SwapPublic.of(row, now)
@@ -184,7 +187,14 @@ def _finish(
 
 
 def _period(team: Team, field: str, value: datetime | date) -> Period:
-    found = period_at(team.policy, views.instant(field, value, team))
+    """The period containing an instant; for a date, the one running at the handoff time of
+    that day, so the date a period starts on names that period (not the one it ends)."""
+    if isinstance(value, datetime):
+        at = views.instant(field, value, team)
+    else:
+        require_in_range(field, value)
+        at = wall_time_to_utc(value, team.policy.handoff_time, team.policy.zone)
+    found = period_at(team.policy, at)
     if found is None:
         raise InvalidReference(field, "lies before the team's first period")
     return found
@@ -226,15 +236,15 @@ def _check_swappable(
                 f"does not hold the {role} slot of the period starting {turn.start.isoformat()}",
             )
     members = repository.list_members(session, team.id)
-    time_off = repository.time_off_of(session, [m.id for m in members])
-    availability = Availability(members, time_off, team.policy.zone)
+    away = unavailability(session, team.id, [m.id for m in members])
+    availability = Availability(members, away, team.policy.zone)
     for field, member, turn in (("from_member", giver, wanted), ("to_member", taker, offered)):
         if not availability.can_hold(member, role, turn):
             raise Unavailable(
                 field,
                 member,
-                f"cannot take the {role} turn starting {turn.start.isoformat()}: "
-                "not employed then, on time off, or without the role",
+                f"cannot take the {role} turn starting {turn.start.isoformat()}: not employed "
+                "then, on time off, covering the other slot by an override, or without the role",
             )
         other = store.assignment_row(session, team.id, _OTHER[role], turn.index)
         if other is not None and other.person_id == member:

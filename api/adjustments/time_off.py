@@ -15,10 +15,10 @@ from sqlmodel import Session, col, select
 
 from api import audit, repository
 from api.adjustments import store
-from api.adjustments.common import Snapshot, lock_teams, member_field, span
+from api.adjustments.common import Snapshot, member_field, span
 from api.adjustments.schemas import TimeOffChanged, TimeOffCreate, TimeOffPublic
-from api.auth import Principal, check_may_act_for
-from api.concurrency import check_if_match
+from api.auth import Principal, check_may_act_for, check_may_act_for_self
+from api.concurrency import check_if_match, lock_teams
 from api.planning import refresh_plan
 from api.tables import TimeOffRow
 from rotation import Budget
@@ -61,9 +61,10 @@ def add_time_off(
         changed=snapshot.changes(),
         still_on_duty=snapshot.on_duty(body.member, start, end),
     )
-    audit.record_change(
-        session, now, principal.name, "time_off.create", team_id, None, answer, body.reason
-    )
+    for logged in _logged_teams(team_id, answer):
+        audit.record_change(
+            session, now, principal.name, "time_off.create", logged, None, answer, body.reason
+        )
     return answer
 
 
@@ -79,15 +80,14 @@ def delete_time_off(
     """Remove a time off entered through the API; slots left uncovered because of it are filled
     again. Time off declared in a team file belongs to the file. The caller commits."""
     if not principal.may_write(team_id):
-        # A member may remove their own time off: find out whose it is first.
-        check_may_act_for(
-            principal, team_id, store.get_time_off_row(session, team_id, time_off_id).person_id
-        )
-    lock_teams(session, [team_id])
+        check_may_act_for_self(principal)
+    # A member may remove their own time off: find out whose it is first.
+    person = store.get_time_off_row(session, team_id, time_off_id).person_id
+    check_may_act_for(principal, team_id, person)
+    # All the teams at once, in one order, like `add_time_off`: two writers never deadlock.
+    lock_teams(session, [team_id, *repository.teams_of(session, person)])
     row = store.get_time_off_row(session, team_id, time_off_id)
     teams = repository.teams_of(session, row.person_id)
-    lock_teams(session, teams)
-    row = store.get_time_off_row(session, team_id, time_off_id)
     before = TimeOffPublic.of(row)
     check_if_match(if_match, before, "time off", time_off_id)
     if row.source == "file":
@@ -100,8 +100,15 @@ def delete_time_off(
     for affected in teams:
         refresh_plan(session, affected, now, budget=budget)
     answer = TimeOffChanged(**before.model_dump(), changed=snapshot.changes(), still_on_duty=[])
-    audit.record_change(session, now, principal.name, "time_off.delete", team_id, answer, None)
+    for logged in _logged_teams(team_id, answer):
+        audit.record_change(session, now, principal.name, "time_off.delete", logged, answer, None)
     return answer
+
+
+def _logged_teams(team_id: str, answer: TimeOffChanged) -> list[str]:
+    """The teams whose audit log shows a time off: the one it was entered through, and every
+    other team where it moved someone."""
+    return [team_id, *sorted({c.team for c in answer.changed} - {team_id})]
 
 
 def _check_free(session: Session, person_id: str, start: datetime, end: datetime) -> None:
@@ -119,7 +126,9 @@ def _check_free(session: Session, person_id: str, start: datetime, end: datetime
     if overlapping is not None:
         description = f"{overlapping.start.isoformat()} to {overlapping.end.isoformat()}"
         raise Overlaps("start", "time off", overlapping.id, description)
-    for override in store.overrides_of_person(session, person_id, start, end):
+    covering = store.overrides_of_person(session, person_id, start, end)
+    if covering:
+        override = covering[0]
         raise Unavailable(
             "start",
             person_id,

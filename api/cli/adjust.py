@@ -1,4 +1,4 @@
-"""The lead's commands: time off, overrides, swaps, and the audit log.
+"""The lead's commands for time off and overrides, and what the swap commands share with them.
 
 They call the same code as the API (`api.adjustments`), act with an admin's rights (whoever runs
 them can open the database) and are recorded in the audit log as `cli`.
@@ -7,7 +7,6 @@ them can open the database) and are recorded in the audit log as `cli`.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import click
 from rich.table import Table
@@ -19,12 +18,9 @@ from api.adjustments.schemas import (
     ChangePublic,
     OverrideCreate,
     OverridePublic,
-    SwapCreate,
-    SwapPublic,
     TimeOffCreate,
     TimeOffPublic,
 )
-from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
 from api.adjustments.time_off import add_time_off, delete_time_off
 from api.auth import Principal, TokenRole
 from api.cli.base import clock_of, console, emit_json, local_time, main, open_session, settings_of
@@ -37,7 +33,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 reason_option = click.option("--reason", default="", help="Why, for the audit log.")
 
 
-def _moment(value: str | None, option: str) -> datetime | date | None:
+def moment(value: str | None, option: str) -> datetime | date | None:
     if value is None:
         return None
     try:
@@ -46,7 +42,7 @@ def _moment(value: str | None, option: str) -> datetime | date | None:
         raise click.BadParameter(str(exc), param_hint=option) from None
 
 
-def _print_changes(team: Team, changed: list[ChangePublic]) -> None:
+def print_changes(team: Team, changed: list[ChangePublic]) -> None:
     if not changed:
         click.echo("nobody was moved")
         return
@@ -85,8 +81,8 @@ def timeoff_add(
     """Give MEMBER of TEAM time off; print who was moved."""
     body = TimeOffCreate(
         member=member,
-        start=_moment(start, "--start"),
-        end=_moment(end, "--end"),
+        start=moment(start, "--start"),
+        end=moment(end, "--end"),
         reason=reason,
     )
     with open_session(ctx) as session:
@@ -102,7 +98,7 @@ def timeoff_add(
         f"time off {answer.id} for {answer.member}: {local_time(answer.start, found)} to "
         f"{local_time(answer.end, found)}"
     )
-    _print_changes(found, answer.changed)
+    print_changes(found, answer.changed)
     for duty in answer.still_on_duty:
         click.echo(
             f"still on duty (period already started; add an override): {duty.role.value} "
@@ -159,7 +155,7 @@ def timeoff_remove(ctx: click.Context, team: str, time_off_id: int, as_json: boo
         emit_json(answer)
         return
     click.echo(f"removed time off {answer.id} of {answer.member}")
-    _print_changes(found, answer.changed)
+    print_changes(found, answer.changed)
 
 
 # Overrides
@@ -195,8 +191,8 @@ def override_add(
     body = OverrideCreate(
         role=Role(role),
         member=member,
-        start=_moment(start, "--start"),
-        end=_moment(end, "--end"),
+        start=moment(start, "--start"),
+        end=moment(end, "--end"),
         reason=reason,
         force=force,
     )
@@ -208,7 +204,7 @@ def override_add(
         emit_json(answer)
         return
     click.echo(f"override {answer.id}: {answer.member} holds the {answer.role.value} slot")
-    _print_changes(found, answer.changed)
+    print_changes(found, answer.changed)
 
 
 @override.command("list")
@@ -258,171 +254,4 @@ def override_remove(
         emit_json(answer)
         return
     click.echo(f"override {answer.id} cancelled")
-    _print_changes(found, answer.changed)
-
-
-# Swaps
-
-
-@main.group("swap")
-def swap() -> None:
-    """Swaps: two members of one role exchange two future turns."""
-
-
-@swap.command("ask")
-@click.argument("team")
-@click.argument("role", type=click.Choice([r.value for r in Role]))
-@click.argument("from_member")
-@click.argument("from_period")
-@click.argument("to_member")
-@click.argument("to_period")
-@reason_option
-@json_option
-@click.pass_context
-def swap_ask(
-    ctx: click.Context,
-    team: str,
-    role: str,
-    from_member: str,
-    from_period: str,
-    to_member: str,
-    to_period: str,
-    reason: str,
-    as_json: bool,
-) -> None:
-    """FROM_MEMBER offers their turn in FROM_PERIOD for TO_MEMBER's in TO_PERIOD (each an
-    instant or a date inside the period)."""
-    body = SwapCreate(
-        role=Role(role),
-        from_member=from_member,
-        from_period_start=_moment(from_period, "FROM_PERIOD"),
-        to_member=to_member,
-        to_period_start=_moment(to_period, "TO_PERIOD"),
-        reason=reason,
-    )
-    with open_session(ctx) as session:
-        answer = ask_swap(session, team, body, CLI_ACTOR, clock_of(ctx).now())
-        session.commit()
-    _print_swap(answer, as_json)
-
-
-def _decide(
-    ctx: click.Context, decide: Any, team: str, swap_id: int, reason: str, as_json: bool
-) -> None:
-    with open_session(ctx) as session:
-        answer = decide(session, team, swap_id, CLI_ACTOR, clock_of(ctx).now(), reason=reason)
-        session.commit()
-        found = repository.get_team(session, team)
-    _print_swap(answer, as_json)
-    if not as_json:
-        _print_changes(found, answer.changed)
-
-
-@swap.command("accept")
-@click.argument("team")
-@click.argument("swap_id", type=int)
-@reason_option
-@json_option
-@click.pass_context
-def swap_accept(ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool) -> None:
-    """Accept swap SWAP_ID of TEAM for its second member (applied unless a lead must approve)."""
-    _decide(ctx, accept_swap, team, swap_id, reason, as_json)
-
-
-@swap.command("decline")
-@click.argument("team")
-@click.argument("swap_id", type=int)
-@reason_option
-@json_option
-@click.pass_context
-def swap_decline(ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool) -> None:
-    """Decline (or withdraw) open swap SWAP_ID of TEAM."""
-    _decide(ctx, decline_swap, team, swap_id, reason, as_json)
-
-
-@swap.command("approve")
-@click.argument("team")
-@click.argument("swap_id", type=int)
-@reason_option
-@json_option
-@click.pass_context
-def swap_approve(ctx: click.Context, team: str, swap_id: int, reason: str, as_json: bool) -> None:
-    """Approve accepted swap SWAP_ID of TEAM, as a lead; it is applied."""
-    _decide(ctx, approve_swap, team, swap_id, reason, as_json)
-
-
-@swap.command("list")
-@click.argument("team")
-@click.option("--status", default=None, help="pending, accepted, applied, declined or expired.")
-@json_option
-@click.pass_context
-def swap_list(ctx: click.Context, team: str, status: str | None, as_json: bool) -> None:
-    """TEAM's swaps."""
-    with open_session(ctx) as session:
-        found = repository.get_team(session, team)
-        now = clock_of(ctx).now()
-        swaps = [SwapPublic.of(r, now) for r in store.swap_rows(session, team)]
-    swaps = [s for s in swaps if status is None or s.status == status]
-    if as_json:
-        emit_json([s.model_dump(mode="json") for s in swaps])
-        return
-    table = Table("id", "role", "from", "turn (team time)", "to", "turn", "status")
-    for item in swaps:
-        table.add_row(
-            str(item.id),
-            item.role.value,
-            item.from_member,
-            local_time(item.from_period_start, found),
-            item.to_member,
-            local_time(item.to_period_start, found),
-            item.status,
-        )
-    console().print(table)
-
-
-def _print_swap(answer: SwapPublic, as_json: bool) -> None:
-    if as_json:
-        emit_json(answer)
-    else:
-        click.echo(
-            f"swap {answer.id} ({answer.role.value}): {answer.from_member} <-> "
-            f"{answer.to_member}: {answer.status}"
-        )
-
-
-# Audit
-
-
-@main.command("audit")
-@click.argument("team", required=False)
-@click.option(
-    "--limit",
-    default=audit.DEFAULT_LIMIT,
-    show_default=True,
-    type=click.IntRange(1, audit.MAX_LIMIT),
-)
-@click.option("--before", default=None, type=click.IntRange(1), help="Entries older than this id.")
-@json_option
-@click.pass_context
-def audit_log(
-    ctx: click.Context, team: str | None, limit: int, before: int | None, as_json: bool
-) -> None:
-    """The audit log of TEAM (or every team), newest first."""
-    with open_session(ctx) as session:
-        page = audit.audit_page(session, team, limit, before)
-    if as_json:
-        emit_json(page)
-        return
-    table = Table("id", "at (UTC)", "actor", "action", "team", "reason")
-    for entry in page.entries:
-        table.add_row(
-            str(entry.id),
-            entry.at.strftime("%Y-%m-%d %H:%M:%S"),
-            entry.actor,
-            entry.action,
-            entry.team or "-",
-            entry.reason,
-        )
-    console().print(table)
-    if page.next is not None:
-        click.echo(f"older entries: --before {page.next}")
+    print_changes(found, answer.changed)

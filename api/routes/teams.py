@@ -7,8 +7,10 @@ from fastapi import APIRouter, HTTPException, Response
 from sqlmodel import Session
 
 from api import audit, repository
+from api.adjustments import store
+from api.adjustments.overrides import fit_to_members
 from api.auth import Admin, Principal, Reader, Writer, check_may_write
-from api.concurrency import check_if_match, lock_team, with_etag
+from api.concurrency import check_if_match, lock_team, lock_teams, with_etag
 from api.planning import check_grid_change, refresh_plan
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
@@ -84,11 +86,13 @@ def update_team(
 def delete_team(
     team: str, session: SessionDep, clock: ClockDep, principal: Admin, if_match: IfMatch = None
 ) -> Response:
-    """Delete a team with its plan and memberships; the people stay (they may be in others).
-    Its audit entries stay too."""
+    """Delete a team with its plan and memberships; the people stay (they may be in others),
+    with the time off entered through this team that still applies in their other teams. Its
+    audit entries stay too."""
     lock_team(session, team)
     before = TeamPublic.of(repository.get_team(session, team))
     check_if_match(if_match, before, "team", team)
+    store.rehome_time_off(session, team)
     repository.delete_team(session, team)
     audit.record_change(session, clock.now(), principal.name, "team.delete", team, before, None)
     session.commit()
@@ -112,7 +116,8 @@ def add_member(
 ) -> MemberPublic:
     """Add a member; future periods outside the frozen window are replanned to include them."""
     check_may_write(principal, team)
-    lock_team(session, team)
+    # The person's details are shared by all their teams: lock those too.
+    lock_teams(session, [team, *repository.teams_of(session, body.id)])
     member = body.to_member()
     _check_may_change_person(session, principal, team, member)
     repository.save_member(session, team, member, create=True)
@@ -150,7 +155,8 @@ def update_member(
     """Change a member. New `joined` or `left` dates re-plan the team: a leaver's turns after
     they left are refilled, a joiner takes their fair share from the day they join."""
     check_may_write(principal, team)
-    lock_team(session, team)
+    # The person's details are shared by all their teams: lock those too.
+    lock_teams(session, [team, *repository.teams_of(session, member)])
     current = repository.get_member(session, team, member)
     check_if_match(if_match, MemberPublic.of(current), "member", member)
     updated = body.apply(current)
@@ -158,6 +164,7 @@ def update_member(
     repository.save_member(session, team, updated)
     session.flush()
     now = clock.now()
+    fit_to_members(session, team, now, principal.name)
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
     after = MemberPublic.of(updated)
     audit.record_change(
@@ -205,6 +212,7 @@ def remove_member(
     repository.remove_member(session, team, member)
     session.flush()
     now = clock.now()
+    fit_to_members(session, team, now, principal.name)
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
     audit.record_change(session, now, principal.name, "member.delete", team, before, None)
     session.commit()
