@@ -2,7 +2,8 @@
 
 A member may hold `role` in a period when they hold that role, the period lies wholly inside their
 employment (`joined` is the first employed day and `left` the last, both inclusive, in the team's
-zone), and the period does not overlap any of their time off. That nobody holds two slots of one
+zone), and the period does not overlap any of their time off (nor, for that role, an override
+that puts them in the other slot). That nobody holds two slots of one
 period is the scheduler's own rule.
 """
 
@@ -38,8 +39,15 @@ class Availability:
         first, last = self._employment[member_id]
         return (first is None or first <= start) and (last is None or end <= last)
 
-    def on_time_off(self, member_id: str, start: datetime, end: datetime) -> bool:
-        return any(entry.overlaps(start, end) for entry in self._time_off.get(member_id, ()))
+    def on_time_off(
+        self, member_id: str, start: datetime, end: datetime, role: Role | None = None
+    ) -> bool:
+        """True when time off of `member_id` overlaps `[start, end)`; with `role`, time off from
+        that slot alone (see `TimeOff.role`) counts too."""
+        return any(
+            entry.overlaps(start, end) and (entry.role is None or entry.role is role)
+            for entry in self._time_off.get(member_id, ())
+        )
 
     def can_hold(self, member_id: str, role: Role, period: Period) -> bool:
         """True when `member_id` may hold `role` for the whole of `period`."""
@@ -48,7 +56,7 @@ class Availability:
             member is not None
             and role in member.roles
             and self.employed_through(member_id, period.start, period.end)
-            and not self.on_time_off(member_id, period.start, period.end)
+            and not self.on_time_off(member_id, period.start, period.end, role)
         )
 
     def candidates(self, role: Role, period: Period) -> list[str]:
@@ -71,7 +79,7 @@ def available_fraction(
     away = [
         (max(t.start, start), min(t.end, end))
         for t in time_off
-        if t.member == member.id and t.overlaps(start, end)
+        if t.member == member.id and t.role is None and t.overlaps(start, end)
     ]
     # Union of the time off: overlapping requests must not be subtracted twice.
     off = sum((b - a for a, b in merge_spans(away)), timedelta(0))

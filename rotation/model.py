@@ -24,6 +24,11 @@ class Role(StrEnum):
 SLOTS: tuple[Role, ...] = (Role.DEVELOPER, Role.OPERATOR)
 
 
+def other_slot(role: Role) -> Role:
+    """The slot of a period that `role` is not."""
+    return Role.OPERATOR if role is Role.DEVELOPER else Role.DEVELOPER
+
+
 #: The calendar Rota plans in. Far dates ("left = 9999-12-31" for "never") would overflow the
 #: arithmetic around them, and no rotation needs them.
 EARLIEST = date(1970, 1, 1)
@@ -143,12 +148,17 @@ class Period:
 
 @dataclass(frozen=True)
 class TimeOff:
-    """An interval `[start, end)` during which `member` cannot be assigned."""
+    """An interval `[start, end)` during which `member` cannot be assigned.
+
+    With `role` set, the member is unavailable for that slot only: they cover the other slot
+    by an override meanwhile, and nobody holds both slots at once. Such an entry is not time
+    off for the fairness count (the member is at work)."""
 
     member: str
     start: datetime
     end: datetime
     reason: str = ""
+    role: Role | None = None
 
     def __post_init__(self) -> None:
         require_aware("time_off.start", self.start)
