@@ -17,7 +17,8 @@ from api import audit, problems, repository
 from api.clock import Clock, SystemClock
 from api.database import open_database
 from api.planning import extend_plan
-from api.routes import health, support, teams
+from api.reminders.loop import schedule_reminders
+from api.routes import health, reminders, support, teams
 from api.settings import Settings, get_settings
 from rotation import Budget
 
@@ -45,6 +46,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             coalesce=True,
             max_instances=1,
         )
+        if settings.reminders_enabled:
+            schedule_reminders(scheduler, engine, clock, settings)
         scheduler.start()
         try:
             yield
@@ -61,7 +64,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock
     problems.install(app)
-    for module in (health, support, teams, audit):
+    for module in (health, support, teams, audit, reminders):
         app.include_router(module.router)
     return app
 

@@ -9,7 +9,7 @@ loaded leaves a `team.load` entry in the audit log.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from api import audit, repository
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
+from api.reminders.preferences import load_file_notify
 from api.tables import TeamRow
-from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
+from rotation import Budget, Member, NotifyPolicy, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
 
 
@@ -99,7 +100,10 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     team = file.team
     previous = session.get(TeamRow, team.id)
     before = (
-        (repository.team_from_row(previous), repository.list_members(session, team.id))
+        (
+            replace(repository.team_from_row(previous), notify=NotifyPolicy(), leads=()),
+            repository.list_members(session, team.id),
+        )
         if previous is not None
         else None
     )
@@ -115,10 +119,13 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
         repository.save_member(session, team.id, member)
     session.flush()
     repository.replace_file_time_off(session, team.id, file.time_off, now)
+    load_file_notify(session, team.id, wanted, file.member_notify, now)
     session.flush()
     # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much
     # of the published plan as fairness allows. An unchanged file only repairs and extends.
-    regenerate = before != (team, sorted(file.members, key=lambda m: m.id))
+    # Who is reminded how (leads, channels, lead times) changes nobody's share.
+    planned = replace(team, notify=NotifyPolicy(), leads=())
+    regenerate = before != (planned, sorted(file.members, key=lambda m: m.id))
     update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
     audit.record(
         session,

@@ -29,6 +29,7 @@ from rotation import (
     UnknownTeam,
     WindowTooLong,
 )
+from rotation.errors import InvalidNotify, ReminderNotResendable, UnknownReminder
 from rotation.teamfile import TeamFilesError
 
 PROBLEM_JSON = "application/problem+json"
@@ -36,6 +37,8 @@ PROBLEM_JSON = "application/problem+json"
 STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (UnknownTeam, 404),
     (UnknownMember, 404),
+    (UnknownReminder, 404),
+    (ReminderNotResendable, 409),
     (AlreadyExists, 409),
     (PolicyLocked, 409),
     (BeyondPlan, 422),
@@ -45,6 +48,7 @@ STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (InvalidInterval, 422),
     (InvalidPolicy, 422),
     (InvalidMember, 422),
+    (InvalidNotify, 422),
     (TeamFileError, 422),
     (TeamFilesError, 422),
 )

@@ -61,6 +61,7 @@ def team_from_row(row: TeamRow) -> Team:
         weights=DayWeights(row.weekday_weight, row.weekend_weight, row.holiday_weight),
         extra_holidays=frozenset(date.fromisoformat(day) for day in row.extra_holidays),
         fairness_since=row.fairness_since,
+        leads=tuple(row.leads),
     )
 
 
@@ -137,6 +138,7 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "weekend_weight": team.weights.weekend,
         "holiday_weight": team.weights.holiday,
         "extra_holidays": [day.isoformat() for day in sorted(team.extra_holidays)],
+        "leads": list(team.leads),
     }
 
 

@@ -18,9 +18,9 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from api.reminders.schemas import NotifyPublic
 from rotation import (
     Member,
-    NotifyPolicy,
     OutOfRange,
     Policy,
     Role,
@@ -193,6 +193,8 @@ class TeamPublic(BaseModel):
     fairness_since: date | None
     extra_holidays: list[date]
     weights: WeightsPublic
+    leads: list[str] = Field(description="Member ids told about uncovered slots.")
+    notify: NotifyPublic = Field(description="How the team is reminded; secrets by reference.")
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -208,7 +210,16 @@ class TeamPublic(BaseModel):
             fairness_since=team.fairness_since,
             extra_holidays=sorted(team.extra_holidays),
             weights=WeightsPublic.of(team.weights),
+            leads=list(team.leads),
+            notify=NotifyPublic.of(team.notify),
         )
+
+
+Leads = Annotated[
+    list[Slug],
+    Field(max_length=50, description="Member ids of the team, told about uncovered slots."),
+    AfterValidator(lambda leads: list(dict.fromkeys(leads))),
+]
 
 
 class TeamUpdate(Strict):
@@ -230,6 +241,8 @@ class TeamUpdate(Strict):
     weights: WeightsUpdate | None = Field(
         default=None, description="Day weights to change; the others stay."
     )
+    leads: Leads | None = Field(default=None, description="Replaces the list.")
+    notify: NotifyPublic | None = Field(default=None, description="Replaces the settings.")
 
     def apply(self, team: Team) -> Team:
         """Return `team` with this update applied; raise a `RotationError` naming a bad field."""
@@ -261,10 +274,11 @@ class TeamUpdate(Strict):
             policy=Policy(timezone, days, wall, start, weekday),
             holidays=holidays or None,
             frozen_periods=frozen,
-            notify=team.notify,
+            notify=self.notify.to_notify() if self.notify is not None else team.notify,
             weights=self.weights.apply(team.weights) if self.weights else team.weights,
             extra_holidays=extra,
             fairness_since=since,
+            leads=tuple(self.leads) if self.leads is not None else team.leads,
         )
 
 
@@ -280,6 +294,8 @@ class TeamCreate(Strict):
     fairness_since: CalendarDate | None = None
     extra_holidays: ExtraHolidays = Field(default_factory=list)
     weights: WeightsPublic = Field(default_factory=WeightsPublic)
+    leads: Leads = Field(default_factory=list)
+    notify: NotifyPublic = Field(default_factory=NotifyPublic)
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -294,10 +310,11 @@ class TeamCreate(Strict):
             policy,
             self.holidays,
             self.frozen_periods,
-            NotifyPolicy(),
+            self.notify.to_notify(),
             weights=self.weights.to_weights(),
             extra_holidays=frozenset(self.extra_holidays),
             fairness_since=self.fairness_since,
+            leads=tuple(self.leads),
         )
 
 

@@ -119,3 +119,26 @@ class WindowTooLong(RotationError):
     def __init__(self, field: str, limit: str) -> None:
         self.field = field
         super().__init__(f"{field}: the window may span at most {limit}")
+
+
+class InvalidNotify(RotationError):
+    """Reminder settings that cannot be used (a channel without its webhook, a bad lead time,
+    a lead who is not a member)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {reason}")
+
+
+class UnknownReminder(RotationError):
+    def __init__(self, reminder_id: int) -> None:
+        self.reminder_id = reminder_id
+        super().__init__(f"no reminder {reminder_id}")
+
+
+class ReminderNotResendable(RotationError):
+    """A resend of a reminder that did not fail, or whose turn has started."""
+
+    def __init__(self, reminder_id: int, reason: str) -> None:
+        self.reminder_id = reminder_id
+        super().__init__(f"reminder {reminder_id} cannot be resent: {reason}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 
 import holidays as holiday_calendars
 
-from rotation.errors import InvalidPolicy, RotationError
+from rotation.errors import InvalidNotify, InvalidPolicy, RotationError
 from rotation.model import (
     Channel,
     DayWeights,
     Member,
+    MemberNotify,
     NotifyPolicy,
     Policy,
     Role,
@@ -31,6 +32,7 @@ from rotation.model import (
     require_in_range,
 )
 from rotation.periods import local_day_start, parse_handoff, parse_period, parse_timezone
+from rotation.reminders import MAX_LEAD_TIME
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -50,6 +52,7 @@ TEAM_KEYS = {
     "fairness_since",
     "extra_holidays",
     "weights",
+    "leads",
 }
 WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 #: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
@@ -57,8 +60,22 @@ WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 MAX_DAY_WEIGHT = 100.0
 #: A team's own holidays: a few a year; the bound keeps a stray generated list out.
 MAX_EXTRA_HOLIDAYS = 1000
-MEMBER_KEYS = {"id", "name", "email", "roles", "weight", "joined", "left", "chat", "timezone"}
-NOTIFY_KEYS = {"channels", "lead_times", "slack_webhook", "webhook_url", "webhook_secret"}
+SECRET_KEYS = ("slack_webhook", "webhook_url", "webhook_secret")
+#: A member's own reminder settings (`None` in `MemberNotify` keeps the team's).
+MEMBER_NOTIFY_KEYS = {"notify_channels", "lead_times", *SECRET_KEYS}
+MEMBER_KEYS = {
+    "id",
+    "name",
+    "email",
+    "roles",
+    "weight",
+    "joined",
+    "left",
+    "chat",
+    "timezone",
+    *MEMBER_NOTIFY_KEYS,
+}
+NOTIFY_KEYS = {"channels", "lead_times", *SECRET_KEYS}
 TIME_OFF_KEYS = {"member", "start", "end", "reason"}
 TOP_KEYS = {"team", "member", "notify", "time_off"}
 
@@ -99,6 +116,8 @@ class TeamFile:
     team: Team
     members: tuple[Member, ...]
     time_off: tuple[TimeOff, ...] = field(default=())
+    #: Reminder settings of the members that declare any, by member id.
+    member_notify: Mapping[str, MemberNotify] = field(default_factory=dict)
 
 
 class _Lines:
@@ -195,13 +214,15 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
         reader.fail("", 0, key, f"unknown key or table {key!r} (expected {sorted(TOP_KEYS)})")
     team = _read_team(reader, data.get("team"))
     members = _read_members(reader, data.get("member", []))
+    _check_leads(reader, team, {m.id for m in members})
     zone_name = team.policy.timezone if team else "UTC"
     time_off = _read_time_off(reader, data.get("time_off", []), {m.id for m in members}, zone_name)
     notify = _read_notify(reader, data.get("notify", {}))
+    member_notify = _read_member_notify(reader, data.get("member", []), notify)
     if reader.problems or team is None:
         raise TeamFileError(path, reader.problems)
     team = replace(team, notify=notify)
-    return TeamFile(path, team, tuple(members), tuple(time_off))
+    return TeamFile(path, team, tuple(members), tuple(time_off), member_notify)
 
 
 def _read_team(reader: _Reader, data: Any) -> Team | None:
@@ -242,6 +263,9 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
     fairness_since = _date(reader, "team", 0, data, "fairness_since", required=False)
     extra_holidays = _read_extra_holidays(reader, data)
     weights = _read_weights(reader, data)
+    leads = reader.typed(
+        "team", 0, data, "leads", list, 'member ids like ["alice"]', required=False
+    )
     if None in (team_id, name, zone, days, handoff, start):
         return None
     assert handoff is not None
@@ -257,7 +281,19 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
         weights=weights,
         extra_holidays=extra_holidays,
         fairness_since=fairness_since,
+        leads=tuple(leads or ()),
     )
+
+
+def _check_leads(reader: _Reader, team: Team | None, member_ids: set[str]) -> None:
+    """Leads are members of the team: they have an address to be told at."""
+    seen: set[object] = set()
+    for lead in team.leads if team else ():
+        if not isinstance(lead, str) or lead not in member_ids:
+            reader.fail("team", 0, "leads", f"leads: {lead!r} is not a member of this team")
+        elif lead in seen:
+            reader.fail("team", 0, "leads", f"leads: {lead!r} is listed twice")
+        seen.add(lead)
 
 
 def _read_extra_holidays(reader: _Reader, data: dict[str, Any]) -> frozenset[date]:
@@ -438,52 +474,125 @@ def _read_notify(reader: _Reader, data: Any) -> NotifyPolicy:
         reader.fail(table, 0, None, "notify: expected a [notify] table")
         return NotifyPolicy()
     reader.check_keys(table, 0, data, NOTIFY_KEYS)
-    channels: list[Channel] = []
-    for name in reader.typed(
-        table, 0, data, "channels", list, "a list of channels", required=False
-    ) or ["log"]:
-        if not isinstance(name, str) or name not in {c.value for c in Channel}:
-            reader.fail(
-                table, 0, "channels", f"unknown channel {name!r} (email, slack, webhook, log)"
-            )
-        else:
-            channels.append(Channel(name))
-    leads: list[timedelta] = []
-    for text in (
-        reader.typed(
-            table, 0, data, "lead_times", list, "a list like ['24h', '1h']", required=False
-        )
-        or []
+    channels = _read_channels(reader, table, 0, data, "channels") or (Channel.LOG,)
+    leads = _read_lead_times(reader, table, 0, data)
+    secrets = _read_secrets(reader, table, 0, data)
+    for channel, key in (
+        (Channel.SLACK, "slack_webhook"),
+        (Channel.WEBHOOK, "webhook_url"),
+        (Channel.WEBHOOK, "webhook_secret"),  # every webhook body is signed
     ):
-        lead = parse_duration(text) if isinstance(text, str) else None
-        if lead is None:
-            reader.fail(
-                table,
-                0,
-                "lead_times",
-                f"lead time {text!r}: expected minutes, hours or days like '30m', '24h', '2d'",
-            )
-        else:
-            leads.append(lead)
-    secrets: dict[str, str | None] = {}
-    for key in ("slack_webhook", "webhook_url", "webhook_secret"):
-        value = reader.typed(table, 0, data, key, str, "a reference 'env:NAME'", required=False)
-        if value is not None and not ENV_REFERENCE.fullmatch(value):
-            reader.fail(
-                table, 0, key, f"{key}: secrets are given by reference only: write env:NAME"
-            )
-            value = None
-        secrets[key] = value
-    for channel, key in ((Channel.SLACK, "slack_webhook"), (Channel.WEBHOOK, "webhook_url")):
         if channel in channels and secrets[key] is None and key not in data:
             reader.fail(table, 0, "channels", f'channel {channel.value!r} needs {key} = "env:NAME"')
     return NotifyPolicy(
-        tuple(channels),
-        tuple(sorted(leads, reverse=True)) if leads else NotifyPolicy().lead_times,
+        channels,
+        leads or NotifyPolicy().lead_times,
         secrets["slack_webhook"],
         secrets["webhook_url"],
         secrets["webhook_secret"],
     )
+
+
+def _read_channels(
+    reader: _Reader, table: str, index: int, data: dict[str, Any], key: str
+) -> tuple[Channel, ...] | None:
+    names = reader.typed(table, index, data, key, list, "a list of channels", required=False)
+    if names is None:
+        return None
+    channels: list[Channel] = []
+    for name in names:
+        if not isinstance(name, str) or name not in {c.value for c in Channel}:
+            reader.fail(table, index, key, f"unknown channel {name!r} (email, slack, webhook, log)")
+        elif Channel(name) not in channels:
+            channels.append(Channel(name))
+    return tuple(channels)
+
+
+def _read_lead_times(
+    reader: _Reader, table: str, index: int, data: dict[str, Any]
+) -> tuple[timedelta, ...] | None:
+    texts = reader.typed(
+        table, index, data, "lead_times", list, "a list like ['24h', '1h']", required=False
+    )
+    if texts is None:
+        return None
+    leads: list[timedelta] = []
+    for text in texts:
+        lead = reader.attempt(
+            table, index, "lead_times", partial(parse_lead_time, "lead_times", text)
+        )
+        if lead is not None:
+            leads.append(lead)
+    return tuple(sorted(set(leads), reverse=True))
+
+
+def _read_secrets(
+    reader: _Reader, table: str, index: int, data: dict[str, Any]
+) -> dict[str, str | None]:
+    secrets: dict[str, str | None] = {}
+    for key in SECRET_KEYS:
+        value = reader.typed(table, index, data, key, str, "a reference 'env:NAME'", required=False)
+        if value is not None and not ENV_REFERENCE.fullmatch(value):
+            reader.fail(
+                table, index, key, f"{key}: secrets are given by reference only: write env:NAME"
+            )
+            value = None
+        secrets[key] = value
+    return secrets
+
+
+def _read_member_notify(reader: _Reader, data: Any, team: NotifyPolicy) -> dict[str, MemberNotify]:
+    """Each `[[member]]`'s `notify_channels`, `lead_times` and webhook references."""
+    found: dict[str, MemberNotify] = {}
+    table = "member"
+    for index, item in enumerate(data if isinstance(data, list) else []):
+        if not isinstance(item, dict) or not MEMBER_NOTIFY_KEYS & set(item):
+            continue
+        channels = _read_channels(reader, table, index, item, "notify_channels")
+        secrets = _read_secrets(reader, table, index, item)
+        notify = MemberNotify(
+            channels,
+            _read_lead_times(reader, table, index, item),
+            secrets["slack_webhook"],
+            secrets["webhook_url"],
+            secrets["webhook_secret"],
+        )
+        problem = channel_problem(notify, team)
+        if problem:
+            reader.fail(table, index, "notify_channels", problem)
+        if isinstance(item.get("id"), str):
+            found[item["id"]] = notify
+    return found
+
+
+def channel_problem(notify: MemberNotify, team: NotifyPolicy) -> str | None:
+    """Why a member's channels cannot reach them (a webhook channel without a webhook of the
+    member's or the team's), or None."""
+    channels = notify.effective_channels(team)
+    for channel, mine, teams, key in (
+        (Channel.SLACK, notify.slack_webhook, team.slack_webhook, "slack_webhook"),
+        (Channel.WEBHOOK, notify.webhook_url, team.webhook_url, "webhook_url"),
+        (Channel.WEBHOOK, notify.webhook_secret, team.webhook_secret, "webhook_secret"),
+    ):
+        if channel in channels and mine is None and teams is None:
+            return (
+                f"channel {channel.value!r} needs {key} = \"env:NAME\" (the member's or the team's)"
+            )
+    return None
+
+
+def parse_lead_time(field_name: str, text: object) -> timedelta:
+    """A lead time such as `24h`, `30m` or `2d`, at most `MAX_LEAD_TIME`; `InvalidNotify`
+    otherwise."""
+    lead = parse_duration(text) if isinstance(text, str) else None
+    if lead is None:
+        raise InvalidNotify(
+            field_name,
+            f"lead time {text!r}: expected minutes, hours or days like '30m', '24h', '2d'",
+        )
+    if lead > MAX_LEAD_TIME:
+        raise InvalidNotify(field_name, f"lead time {text!r}: at most {MAX_LEAD_TIME.days} days")
+    return lead
 
 
 def parse_duration(text: str) -> timedelta | None:
@@ -545,3 +654,13 @@ def _instant(
         table, index, key, f"{key}: expected a date or an instant with offset, got {value!r}"
     )
     return None
+
+
+def format_duration(delta: timedelta) -> str:
+    """`24h`, `30m`, `2d`: the inverse of `parse_duration` for whole minutes."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % (24 * 60) == 0:
+        return f"{minutes // (24 * 60)}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"

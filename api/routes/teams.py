@@ -3,6 +3,7 @@ both in the transaction of the change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from api.auth import Admin, Principal, Reader, Writer, check_may_write, get_app_
 from api.clock import Clock, get_clock
 from api.database import get_session
 from api.planning import check_grid_change, refresh_plan
+from api.reminders.preferences import check_leads
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
 from api.settings import Settings
 from rotation import Member
@@ -40,7 +42,7 @@ def create_team(
     principal: Admin,
 ) -> TeamPublic:
     """Create a team; its plan is published at once (uncovered until it has members)."""
-    team = body.to_team()
+    team = check_leads(body.to_team(), [])
     now = clock.now()
     repository.save_team(session, team, now, create=True)
     session.flush()
@@ -70,10 +72,13 @@ def update_team(
     now = clock.now()
     current = repository.get_team(session, team)
     updated = body.apply(current)
+    check_leads(updated, (m.id for m in repository.list_members(session, team)))
     check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
     session.flush()
-    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    # Who is reminded how (leads, channels, lead times) changes nobody's share: no re-plan.
+    reminders_only = replace(updated, notify=current.notify, leads=current.leads) == current
+    refresh_plan(session, team, now, regenerate=not reminders_only, budget=settings.budget)
     after = TeamPublic.of(updated)
     _record(session, now, principal, "team.update", team, TeamPublic.of(current), after)
     session.commit()

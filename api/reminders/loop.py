@@ -1,0 +1,88 @@
+"""The reminder loop: one pass plans every team's reminders, then delivers what is due.
+
+`rota serve` runs it on its APScheduler every ROTA_REMINDER_INTERVAL seconds (unless
+ROTA_REMINDERS_ENABLED is false); `rota worker` runs it alone. Any number of processes may run
+it on one database: planning takes turns per team, delivery claims each reminder.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from apscheduler.schedulers.base import BaseScheduler
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from api import repository
+from api.clock import Clock
+from api.reminders.channels import Channels
+from api.reminders.delivery import Delivered, deliver_due
+from api.reminders.planner import Planned, Raced, plan_team
+from api.settings import Settings
+
+log = logging.getLogger("rota.reminders")
+
+
+def worker_name() -> str:
+    """Who claims: host, process and a random part, unique per loop."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class PassReport:
+    planned: list[Planned] = field(default_factory=list)
+    raced: int = 0
+    delivered: Delivered = field(default_factory=Delivered)
+
+
+def plan_all(engine: Engine, clock: Clock, horizon: timedelta) -> tuple[list[Planned], int]:
+    """Plan every team's reminders, one transaction per team. A team another process is
+    planning at the same moment is left to it."""
+    with Session(engine) as session:
+        teams = repository.list_teams(session)
+    planned: list[Planned] = []
+    raced = 0
+    for team in teams:
+        with Session(engine) as session:
+            try:
+                planned.append(plan_team(session, team, clock.now(), horizon))
+                session.commit()
+            except (Raced, IntegrityError):
+                session.rollback()
+                raced += 1
+                log.info("team %s: another process planned its reminders first", team.id)
+    return planned, raced
+
+
+def run_pass(
+    engine: Engine, clock: Clock, settings: Settings, channels: Channels, worker: str
+) -> PassReport:
+    """One pass: plan, then deliver."""
+    planned, raced = plan_all(engine, clock, timedelta(days=settings.reminder_horizon_days))
+    delivered = deliver_due(engine, clock, channels, worker, settings.public_url)
+    return PassReport(planned, raced, delivered)
+
+
+def schedule_reminders(
+    scheduler: BaseScheduler, engine: Engine, clock: Clock, settings: Settings
+) -> None:
+    """Add the reminder loop to `scheduler`: a pass every `reminder_interval` seconds, the
+    first at once; a slow pass is never run twice at the same time."""
+    channels = Channels(settings)
+    worker = worker_name()
+    scheduler.add_job(
+        run_pass,
+        "interval",
+        args=(engine, clock, settings, channels, worker),
+        seconds=settings.reminder_interval,
+        id="reminders",
+        coalesce=True,
+        max_instances=1,
+        next_run_time=clock.now(),
+    )

@@ -1,0 +1,247 @@
+"""The planning half of a reminder pass: from one team's resolved schedule to queued reminders.
+
+For each team, in one transaction:
+1. read the resolved schedule (`api.views.resolved_entries`, the one source of who holds what)
+   from the start of the current period to the end of the period the horizon reaches;
+2. compare the future turns with the snapshot of turns members were last told about: each turn
+   added or removed queues a `turn_moved` reminder, whatever changed it (API, CLI, team file,
+   time off, regeneration, overrides and swaps alike). The first pass for a team only records
+   the snapshot, so starting Rota on a running rotation sends no flood;
+3. queue the `turn_starts`, `handoff` and `uncovered` reminders the schedule calls for, and
+   cancel queued ones it no longer calls for;
+4. move the team's `version` with a conditional UPDATE: when two processes plan the same team
+   at once, the second finds the version moved, rolls back, and the first one's work stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
+
+from api import repository, views
+from api.reminders.preferences import team_member_notify
+from api.reminders.store import Status, new_row, open_rows, reminder_key
+from api.tables import ReminderRow, ReminderTeamRow, ReminderTurnRow
+from rotation import Channel, Role, Team, period_at
+from rotation.model import MemberNotify
+from rotation.reminders import (
+    Change,
+    Kind,
+    Notice,
+    Turn,
+    diff_turns,
+    handoff_notices,
+    moved_notices,
+    turn_start_notices,
+    turns_of,
+    uncovered_notices,
+)
+
+#: Kinds recomputed from the schedule on every pass (a moved turn is an event instead).
+_SCHEDULED = {Kind.TURN_STARTS.value, Kind.HANDOFF.value, Kind.UNCOVERED.value}
+
+
+class Raced(Exception):
+    """Another process planned this team's reminders first; this pass's work is rolled back."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    team: str
+    queued: int
+    cancelled: int
+    moved: int
+    first_look: bool
+
+
+def window(team: Team, now: datetime, horizon: timedelta) -> tuple[datetime, datetime]:
+    """`[since, until)`: from the start of the period holding `now` (so no entry of interest is
+    clipped at its start) to the end of the period holding `now + horizon` (a handoff: entries
+    never cross one, so none is clipped at its end)."""
+    current = period_at(team.policy, now)
+    last = period_at(team.policy, now + horizon)
+    since = current.start if current else now
+    until = last.end if last else now + horizon
+    return since, until
+
+
+def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -> Planned:
+    """Queue `team`'s reminders as of `now`; the caller commits, or rolls back on `Raced` or
+    an `IntegrityError` (another process inserted the same keys first)."""
+    since, until = window(team, now, horizon)
+    entries = views.resolved_entries(session, team, since, until)
+    current = turns_of(entries, now, until)
+    state = session.get(ReminderTeamRow, team.id)
+    members = {m.id for m in repository.list_members(session, team.id)}
+    prefs = team_member_notify(session, team.id)
+
+    def notify_of(member: str | None) -> MemberNotify:
+        return prefs.get(member or "", MemberNotify())
+
+    def channels_of(recipient: str | None) -> tuple[Channel, ...]:
+        if recipient is None:
+            return (Channel.LOG,)
+        return notify_of(recipient).effective_channels(team.notify)
+
+    events: list[tuple[Notice, int]] = []
+    if state is None:
+        _remember(session, team.id, current, [], until)
+        session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
+        session.flush()  # a second first look breaks the primary key: one of them rolls back
+    else:
+        known = _snapshot(session, team.id)
+        added, removed = diff_turns(known, current, now, min(state.seen_until, until))
+        serials = _remember(session, team.id, current, list(known), until)
+        removed_ids = {turn: known[turn] for turn in removed}
+        for notice in moved_notices(added, removed, now):
+            turn = Turn(notice.role, notice.recipient or "", notice.at, notice.end)
+            serial = serials[turn] if notice.change is Change.ADDED else removed_ids[turn]
+            events.append((notice, serial))
+        _move_version(session, state, max(state.seen_until, until), now)
+
+    leads = [lead for lead in team.leads if lead in members]
+
+    def lead_times_of(member: str) -> tuple[timedelta, ...]:
+        return notify_of(member).effective_lead_times(team.notify)
+
+    wanted = [
+        *turn_start_notices(entries, now, until, lead_times_of),
+        *handoff_notices(entries, now, until),
+        *uncovered_notices(entries, now, until, leads),
+    ]
+    queued, cancelled = _queue(session, team.id, wanted, channels_of, now)
+    moved = _queue_moved(session, team.id, events, channels_of, now)
+    return Planned(team.id, queued + moved, cancelled, len(events), state is None)
+
+
+def _snapshot(session: Session, team_id: str) -> dict[Turn, int]:
+    rows = session.exec(select(ReminderTurnRow).where(ReminderTurnRow.team_id == team_id))
+    return {Turn(Role(r.role), r.person_id, r.start, r.end): r.id or 0 for r in rows}
+
+
+def _remember(
+    session: Session, team_id: str, current: list[Turn], known: list[Turn], until: datetime
+) -> dict[Turn, int]:
+    """Make the snapshot hold exactly `current` plus the known turns starting after the window
+    (`until` on); turns that have started are dropped without a word. Return the row id of
+    every turn it holds."""
+    keep = set(current) | {t for t in known if t.start >= until}
+    rows = {
+        Turn(Role(r.role), r.person_id, r.start, r.end): r
+        for r in session.exec(select(ReminderTurnRow).where(ReminderTurnRow.team_id == team_id))
+    }
+    gone = [row.id for turn, row in rows.items() if turn not in keep]
+    if gone:
+        session.exec(delete(ReminderTurnRow).where(col(ReminderTurnRow.id).in_(gone)))
+    for turn in keep - set(rows):
+        rows[turn] = ReminderTurnRow(
+            team_id=team_id,
+            role=turn.role.value,
+            person_id=turn.member,
+            start=turn.start,
+            end=turn.end,
+        )
+        session.add(rows[turn])
+    session.flush()
+    return {turn: row.id or 0 for turn, row in rows.items() if turn in keep}
+
+
+def _move_version(
+    session: Session, state: ReminderTeamRow, seen_until: datetime, now: datetime
+) -> None:
+    result = session.exec(
+        update(ReminderTeamRow)
+        .where(
+            col(ReminderTeamRow.team_id) == state.team_id,
+            col(ReminderTeamRow.version) == state.version,
+        )
+        .values(version=state.version + 1, seen_until=seen_until, updated_at=now)
+    )
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
+        raise Raced(state.team_id)
+
+
+def _queue(
+    session: Session,
+    team_id: str,
+    wanted: list[Notice],
+    channels_of: Callable[[str | None], tuple[Channel, ...]],
+    now: datetime,
+) -> tuple[int, int]:
+    """Insert the wanted reminders not queued yet, revive cancelled ones wanted again, and
+    cancel pending ones no longer wanted (missed if they had fallen due)."""
+    rows = {row.key: row for row in open_rows(session, team_id, now) if row.kind in _SCHEDULED}
+    keys: set[str] = set()
+    queued = 0
+    for notice in wanted:
+        for channel in channels_of(notice.recipient):
+            key = reminder_key(team_id, notice, channel, None)
+            keys.add(key)
+            row = rows.get(key)
+            if row is None:
+                session.add(new_row(team_id, notice, channel, now))
+                queued += 1
+            elif row.status == Status.CANCELLED.value:
+                row.status = Status.PENDING.value
+                row.next_attempt_at = max(row.due_at, now)
+                row.updated_at = now
+                session.add(row)
+                queued += 1
+    cancelled = 0
+    for key, row in rows.items():
+        if key not in keys and row.status == Status.PENDING.value and _in_scope(row, now):
+            row.status = (Status.MISSED if row.due_at <= now else Status.CANCELLED).value
+            row.updated_at = now
+            session.add(row)
+            cancelled += 1
+    session.flush()
+    return queued, cancelled
+
+
+def _in_scope(row: ReminderRow, now: datetime) -> bool:
+    """Whether this pass's notices would have named `row` had the schedule still called for it:
+    handoffs and turn starts ahead of now, uncovered stretches not over."""
+    return row.kind == Kind.UNCOVERED.value or row.at > now
+
+
+def _queue_moved(
+    session: Session,
+    team_id: str,
+    events: list[tuple[Notice, int]],
+    channels_of: Callable[[str | None], tuple[Channel, ...]],
+    now: datetime,
+) -> int:
+    """Queue a `turn_moved` reminder per event and channel. A turn removed and added back (or
+    the other way) before the first message went out cancels that message instead: nothing
+    changed for the member."""
+    queued = 0
+    for notice, serial in events:
+        opposite = Change.REMOVED if notice.change is Change.ADDED else Change.ADDED
+        pending = session.exec(
+            select(ReminderRow).where(
+                ReminderRow.team_id == team_id,
+                ReminderRow.kind == Kind.TURN_MOVED.value,
+                ReminderRow.change == opposite.value,
+                ReminderRow.recipient == notice.recipient,
+                ReminderRow.role == notice.role.value,
+                ReminderRow.at == notice.at,
+                ReminderRow.end == notice.end,
+                ReminderRow.status == Status.PENDING.value,
+            )
+        ).all()
+        if pending:
+            for row in pending:
+                row.status, row.updated_at = Status.CANCELLED.value, now
+                session.add(row)
+            continue
+        for channel in channels_of(notice.recipient):
+            session.add(new_row(team_id, notice, channel, now, serial))
+            queued += 1
+    session.flush()
+    return queued
