@@ -657,9 +657,10 @@ def _instant(
 
 
 def format_duration(delta: timedelta) -> str:
-    """`24h`, `30m`, `2d`: the inverse of `parse_duration` for whole minutes."""
+    """`24h`, `30m`, `2d`: the inverse of `parse_duration` for whole minutes (a day is
+    written `24h`, as people say it)."""
     minutes = int(delta.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
+    if minutes % (24 * 60) == 0 and minutes > 24 * 60:
         return f"{minutes // (24 * 60)}d"
     if minutes % 60 == 0:
         return f"{minutes // 60}h"
