@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if settings.reminders_enabled:
             schedule_reminders(scheduler, engine, clock, settings)
         scheduler.start()
+        app.state.scheduler = scheduler
         try:
             yield
         finally:

@@ -187,11 +187,21 @@ def uncovered_notices(
 ) -> list[Notice]:
     """`uncovered` notices, due now, for every uncovered stretch that has not ended and starts
     before `until`: one to each lead, or one to the team (recipient None) when it has none.
-    Useful until the stretch ends."""
+    Back-to-back uncovered entries of a slot (a time off across a handoff) are one stretch, one
+    alert. Useful until the stretch ends."""
     recipients: Sequence[str | None] = list(leads) or [None]
+    stretches: list[tuple[Role, datetime, datetime]] = []
+    for role in SLOTS:
+        for e in sorted((e for e in entries if e.role is role), key=lambda e: e.start):
+            if e.member is not None:
+                continue
+            if stretches and stretches[-1][0] is role and stretches[-1][2] == e.start:
+                stretches[-1] = (role, stretches[-1][1], e.end)
+            else:
+                stretches.append((role, e.start, e.end))
     return [
-        Notice(Kind.UNCOVERED, e.role, lead, e.start, e.end, due=now, expires=e.end)
-        for e in entries
-        if e.member is None and e.end > now and e.start < until
+        Notice(Kind.UNCOVERED, role, lead, start, end, due=now, expires=end)
+        for role, start, end in sorted(stretches, key=lambda s: (s[1], SLOTS.index(s[0])))
+        if end > now and start < until
         for lead in recipients
     ]

@@ -121,15 +121,16 @@ def test_uncovered_goes_to_each_lead_or_to_the_team() -> None:
     plan = entries(DAILY, 10, ["alice", None, None])
     now = plan[1].start + timedelta(hours=1)  # the first uncovered stretch has begun
     to_leads = uncovered_notices(plan, now, plan[-1].end, ["lena", "lou"])
-    assert [(n.recipient, n.at) for n in to_leads] == [
-        ("lena", plan[1].start),
-        ("lou", plan[1].start),
-        ("lena", plan[2].start),
-        ("lou", plan[2].start),
+    # Two uncovered periods back to back are one stretch: one alert to each lead.
+    assert [(n.recipient, n.at, n.end) for n in to_leads] == [
+        ("lena", plan[1].start, plan[2].end),
+        ("lou", plan[1].start, plan[2].end),
     ]
     assert all(n.due == now and n.expires == n.end for n in to_leads)
     to_team = uncovered_notices(plan, now, plan[-1].end, [])
-    assert [n.recipient for n in to_team] == [None, None]
+    assert [n.recipient for n in to_team] == [None]
+    gap = entries(DAILY, 10, [None, "alice", None])
+    assert len(uncovered_notices(gap, gap[0].start, gap[-1].end, ["lena"])) == 2
     assert uncovered_notices(plan, plan[2].end, plan[2].end + H24, ["lena"]) == []
 
 

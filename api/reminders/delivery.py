@@ -223,7 +223,8 @@ def build_delivery(
         team_zone=team.timezone,
         role=reminder.role,
         at=reminder.at,
-        end=starting.end if starting else reminder.end,
+        # A turn ends where the schedule now says; an uncovered alert names the whole stretch.
+        end=starting.end if starting and kind is not Kind.UNCOVERED else reminder.end,
         now=now,
         recipient=_contact(people.get(recipient or "")),
         partner=_contact(people.get(partner or "")),

@@ -72,8 +72,8 @@ def run_pass(
 def schedule_reminders(
     scheduler: BaseScheduler, engine: Engine, clock: Clock, settings: Settings
 ) -> None:
-    """Add the reminder loop to `scheduler`: a pass every `reminder_interval` seconds, the
-    first at once; a slow pass is never run twice at the same time."""
+    """Add the reminder loop to `scheduler`: a pass every `reminder_interval` seconds; a slow
+    pass is never run twice at the same time in one process."""
     channels = Channels(settings)
     worker = worker_name()
     scheduler.add_job(
@@ -84,5 +84,4 @@ def schedule_reminders(
         id="reminders",
         coalesce=True,
         max_instances=1,
-        next_run_time=clock.now(),
     )

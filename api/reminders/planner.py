@@ -9,8 +9,10 @@ For each team, in one transaction:
    the snapshot, so starting Rota on a running rotation sends no flood;
 3. queue the `turn_starts`, `handoff` and `uncovered` reminders the schedule calls for, and
    cancel queued ones it no longer calls for;
-4. move the team's `version` with a conditional UPDATE: when two processes plan the same team
-   at once, the second finds the version moved, rolls back, and the first one's work stands.
+4. all of it after taking the team: its first pass inserts the team's `reminder_team` row, a
+   later one moves its `version` with a conditional UPDATE. When two processes plan the same
+   team at once, the second blocks there, then finds the row taken or the version moved,
+   rolls back, and the first one's work stands.
 """
 
 from __future__ import annotations
@@ -89,20 +91,23 @@ def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -
         return notify_of(recipient).effective_channels(team.notify)
 
     events: list[tuple[Notice, int]] = []
+    # Take the team first: a concurrent pass blocks here until this one commits, then fails
+    # (the primary key, or the version it read has moved) and rolls back.
     if state is None:
-        _remember(session, team.id, current, [], until)
         session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
-        session.flush()  # a second first look breaks the primary key: one of them rolls back
+        session.flush()
+        _remember(session, team.id, current, [], until)
     else:
+        seen_until = state.seen_until
+        _move_version(session, state, max(seen_until, until), now)
         known = _snapshot(session, team.id)
-        added, removed = diff_turns(known, current, now, min(state.seen_until, until))
+        added, removed = diff_turns(known, current, now, min(seen_until, until))
         serials = _remember(session, team.id, current, list(known), until)
         removed_ids = {turn: known[turn] for turn in removed}
         for notice in moved_notices(added, removed, now):
             turn = Turn(notice.role, notice.recipient or "", notice.at, notice.end)
             serial = serials[turn] if notice.change is Change.ADDED else removed_ids[turn]
             events.append((notice, serial))
-        _move_version(session, state, max(state.seen_until, until), now)
 
     leads = [lead for lead in team.leads if lead in members]
 
