@@ -396,3 +396,18 @@ def test_the_worker_command_runs_one_pass(database_url: str, team_engine: Engine
     )
     assert listed.exit_code == 0, listed.output
     assert len(json.loads(listed.output)) == 2
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_serve_runs_the_reminder_loop_when_enabled(database_url: str, enabled: bool) -> None:
+    settings = Settings(
+        database_url=database_url,
+        reminders_enabled=enabled,
+        reminder_interval=3600,
+        **TEST_SOLVER,  # type: ignore[arg-type]
+    )
+    with TestClient(create_app(settings, FixedClock(NOW))) as client:
+        job = client.app.state.scheduler.get_job("reminders")  # type: ignore[attr-defined]
+        assert (job is not None) is enabled
+        if job is not None:
+            assert job.trigger.interval == timedelta(hours=1)
