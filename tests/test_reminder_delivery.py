@@ -126,14 +126,14 @@ def test_a_loop_killed_mid_send_loses_nothing_and_repeats_nothing_delivered(
     with pytest.raises(Killed):
         deliver_due(seeded, clock, Channels(settings, log_sink=dies_on_the_third), "first")
     assert statuses(seeded)["sent"] == 2
-    assert statuses(seeded)["sending"] == 1  # the one it died on, claimed until its lease ends
+    # The one it died on and the rest of its claims stay claimed until the lease ends.
+    assert statuses(seeded)["sending"] == len(expected) - 2
 
-    # Restarted at once: everything but the claimed one goes out.
+    # Restarted at once: the dead loop's claims are still leased, nothing goes out twice.
     restarted = Channels(settings, log_sink=lambda d: delivered.append(d.key))
     deliver_due(seeded, clock, restarted, "second")
-    assert len(delivered) == len(expected) - 1
-    assert statuses(seeded)["sending"] == 1
-    # Once the dead loop's lease has run out, its reminder is taken over and sent.
+    assert len(delivered) == 2
+    # Once the dead loop's lease has run out, its reminders are taken over and sent.
     clock.set(HANDOFF + LEASE + timedelta(seconds=1))
     deliver_due(seeded, clock, restarted, "second")
     assert len(delivered) == len(set(delivered))
@@ -182,3 +182,26 @@ def test_a_loop_killed_between_delivering_and_recording_repeats_one_delivery_wit
     assert len(set(ids)) == len(expected)  # ... with the id of the one it repeats
     assert statuses(seeded)["sent"] == len(expected)
     assert "sending" not in statuses(seeded)
+
+
+def test_claims_a_slow_loop_cannot_honour_in_time_are_given_back(
+    database_url: str, seeded: Engine
+) -> None:
+    clock = FixedClock(HANDOFF)
+    expected = due_keys(seeded, HANDOFF)
+    settings = Settings(database_url=database_url, **TEST_SOLVER)  # type: ignore[arg-type]
+    delivered: list[str] = []
+
+    def slow(delivery: Delivery) -> None:  # each send takes a minute
+        delivered.append(delivery.key)
+        clock.set(clock.now() + timedelta(minutes=1))
+
+    deliver_due(seeded, clock, Channels(settings, log_sink=slow), "slow")
+    # Claimed at HANDOFF with a two-minute lease and a 30 s send timeout: two sends fit.
+    assert len(delivered) == 2
+    with Session(seeded) as session:
+        back = session.exec(select(ReminderRow).where(ReminderRow.key.in_(expected))).all()  # type: ignore[attr-defined]
+        assert sorted(r.status for r in back).count("pending") == len(expected) - 2
+        assert all(r.attempts == 0 and r.claimed_by is None for r in back if r.status == "pending")
+    deliver_due(seeded, clock, Channels(settings, log_sink=lambda d: delivered.append(d.key)), "b")
+    assert sorted(delivered) == sorted(expected)

@@ -1,7 +1,9 @@
 """The sending half of a reminder pass: claim, re-check, render, send, record.
 
-Each reminder is claimed with a conditional UPDATE (pending -> sending, with a lease) and
-committed before anything is sent, so of several loops exactly one sends it. Right before
+Reminders are claimed with a conditional UPDATE (pending -> sending, with a lease; fifty at a
+time, the statement returning the ids it changed) committed before anything is sent, so of
+several loops exactly one sends each. A send that could outlast the lease is not started: the
+rest of the claims are given back. Right before
 sending, the resolved schedule is read again: a reminder about a turn that is no longer the
 recipient's is cancelled, never sent. The text is rendered then, from the schedule as it is.
 Once sent, the claimant marks it sent; a claimant that dies leaves its lease to run out, and
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -22,7 +24,7 @@ from sqlmodel import Session, col
 from api import repository, views
 from api.clock import Clock
 from api.reminders import store
-from api.reminders.channels import Channels, Delivery, DeliveryError
+from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryError
 from api.reminders.preferences import member_notify
 from api.reminders.store import MAX_ATTEMPTS, Reminder, Status
 from api.tables import ReminderRow
@@ -34,6 +36,8 @@ log = logging.getLogger("rota.reminders")
 
 #: The most reminders one pass takes on; the rest wait for the next pass.
 BATCH = 20_000
+#: Reminders claimed in one statement: one commit for many, each still sent and recorded alone.
+CLAIM = 50
 
 
 @dataclass
@@ -58,9 +62,45 @@ def deliver_due(
     with Session(engine) as session:
         outcome.missed += _expire(session, now)
         batch = store.workable(session, now, BATCH)
-    for reminder in _supersede(engine, batch, now, outcome):
-        _deliver_one(engine, clock, channels, worker, reminder, outcome, public_url)
+    batch = _give_up(engine, _supersede(engine, batch, now, outcome), now, outcome)
+    for start in range(0, len(batch), CLAIM):
+        chunk = batch[start : start + CLAIM]
+        with Session(engine) as session:
+            claimed_at = clock.now()
+            owned = store.claim_many(session, chunk, worker, claimed_at)
+        outcome.taken_by_others += len(chunk) - len(owned)
+        mine = [r for r in chunk if r.id in owned]
+        for index, reminder in enumerate(mine):
+            # Never start a send that could outlast the claim: another loop may take it then.
+            if clock.now() + timedelta(seconds=SEND_TIMEOUT) >= claimed_at + store.LEASE:
+                with Session(engine) as session:
+                    store.release(session, [r.id for r in mine[index:]], worker, clock.now())
+                break
+            _deliver_claimed(engine, clock, channels, worker, reminder, outcome, public_url)
     return outcome
+
+
+def _give_up(
+    engine: Engine, batch: list[Reminder], now: datetime, outcome: Delivered
+) -> list[Reminder]:
+    """Claims that ran out `MAX_ATTEMPTS` times (their claimants kept dying mid-send) are not
+    tried again: they show as failed."""
+    kept = []
+    with Session(engine) as session:
+        for r in batch:
+            if r.status is Status.SENDING and r.attempts >= MAX_ATTEMPTS:
+                if store.settle(
+                    session,
+                    r.id,
+                    Status.FAILED,
+                    now,
+                    worker=r.claimed_by,
+                    error="every attempt was interrupted",
+                ):
+                    outcome.failed += 1
+            else:
+                kept.append(r)
+    return kept
 
 
 def _expire(session: Session, now: datetime) -> int:
@@ -103,7 +143,7 @@ def _supersede(
     return [r for r in batch if r.id not in dropped]
 
 
-def _deliver_one(
+def _deliver_claimed(
     engine: Engine,
     clock: Clock,
     channels: Channels,
@@ -114,21 +154,6 @@ def _deliver_one(
 ) -> None:
     with Session(engine) as session:
         now = clock.now()
-        if reminder.status is Status.SENDING and reminder.attempts >= MAX_ATTEMPTS:
-            # Its claimants kept dying mid-send: stop trying, show it.
-            if store.settle(
-                session,
-                reminder.id,
-                Status.FAILED,
-                now,
-                worker=reminder.claimed_by,
-                error="every attempt was interrupted",
-            ):
-                outcome.failed += 1
-            return
-        if not store.claim(session, reminder, worker, now):
-            outcome.taken_by_others += 1
-            return
         if now >= reminder.expires_at:
             store.settle(session, reminder.id, Status.MISSED, now, worker=worker)
             outcome.missed += 1

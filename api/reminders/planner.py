@@ -74,7 +74,8 @@ def window(team: Team, now: datetime, horizon: timedelta) -> tuple[datetime, dat
 
 def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -> Planned:
     """Queue `team`'s reminders as of `now`; the caller commits, or rolls back on `Raced` or
-    an `IntegrityError` (another process inserted the same keys first)."""
+    an `IntegrityError` (another process inserted the same keys first). A pass that finds
+    nothing to change writes nothing."""
     since, until = window(team, now, horizon)
     entries = views.resolved_entries(session, team, since, until)
     current = turns_of(entries, now, until)
@@ -90,36 +91,37 @@ def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -
             return (Channel.LOG,)
         return notify_of(recipient).effective_channels(team.notify)
 
-    events: list[tuple[Notice, int]] = []
-    # Take the team first: a concurrent pass blocks here until this one commits, then fails
-    # (the primary key, or the version it read has moved) and rolls back.
-    if state is None:
-        session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
-        session.flush()
-        _remember(session, team.id, current, [], until)
-    else:
-        seen_until = state.seen_until
-        _move_version(session, state, max(seen_until, until), now)
-        known = _snapshot(session, team.id)
-        added, removed = diff_turns(known, current, now, min(seen_until, until))
-        serials = _remember(session, team.id, current, list(known), until)
-        removed_ids = {turn: known[turn] for turn in removed}
-        for notice in moved_notices(added, removed, now):
-            turn = Turn(notice.role, notice.recipient or "", notice.at, notice.end)
-            serial = serials[turn] if notice.change is Change.ADDED else removed_ids[turn]
-            events.append((notice, serial))
-
-    leads = [lead for lead in team.leads if lead in members]
-
     def lead_times_of(member: str) -> tuple[timedelta, ...]:
         return notify_of(member).effective_lead_times(team.notify)
 
+    leads = [lead for lead in team.leads if lead in members]
     wanted = [
         *turn_start_notices(entries, now, until, lead_times_of),
         *handoff_notices(entries, now, until),
         *uncovered_notices(entries, now, until, leads),
     ]
-    queued, cancelled = _queue(session, team.id, wanted, channels_of, now)
+    queue = _compare(session, team.id, wanted, channels_of, now)
+    known = _snapshot(session, team.id) if state is not None else {}
+    keep = set(current) | {t for t in known if t.start >= until}
+    added: list[Turn] = []
+    removed: list[Turn] = []
+    # Take the team before writing: a concurrent pass blocks here until this one commits, then
+    # fails (the primary key, or the version it read has moved) and rolls back.
+    if state is None:
+        session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
+        session.flush()
+    else:
+        seen_until = state.seen_until
+        added, removed = diff_turns(known, current, now, min(seen_until, until))
+        if not (added or removed or queue.changes or keep != set(known) or until > seen_until):
+            return Planned(team.id, 0, 0, 0, False)
+        _move_version(session, state, max(seen_until, until), now)
+    serials = _remember(session, team.id, keep, known)
+    events: list[tuple[Notice, int]] = []
+    for notice in moved_notices(added, removed, now):
+        turn = Turn(notice.role, notice.recipient or "", notice.at, notice.end)
+        events.append((notice, serials[turn] if notice.change is Change.ADDED else known[turn]))
+    queued, cancelled = _apply(session, team.id, queue, now)
     moved = _queue_moved(session, team.id, events, channels_of, now)
     return Planned(team.id, queued + moved, cancelled, len(events), state is None)
 
@@ -130,30 +132,30 @@ def _snapshot(session: Session, team_id: str) -> dict[Turn, int]:
 
 
 def _remember(
-    session: Session, team_id: str, current: list[Turn], known: list[Turn], until: datetime
+    session: Session, team_id: str, keep: set[Turn], known: dict[Turn, int]
 ) -> dict[Turn, int]:
-    """Make the snapshot hold exactly `current` plus the known turns starting after the window
-    (`until` on); turns that have started are dropped without a word. Return the row id of
-    every turn it holds."""
-    keep = set(current) | {t for t in known if t.start >= until}
-    rows = {
-        Turn(Role(r.role), r.person_id, r.start, r.end): r
-        for r in session.exec(select(ReminderTurnRow).where(ReminderTurnRow.team_id == team_id))
-    }
-    gone = [row.id for turn, row in rows.items() if turn not in keep]
+    """Make the snapshot hold exactly `keep` (the turns ahead in the window, and the known ones
+    after it); turns that have started are dropped without a word. Return the row id of every
+    turn it holds."""
+    gone = [row_id for turn, row_id in known.items() if turn not in keep]
     if gone:
         session.exec(delete(ReminderTurnRow).where(col(ReminderTurnRow.id).in_(gone)))
-    for turn in keep - set(rows):
-        rows[turn] = ReminderTurnRow(
+    fresh = {
+        turn: ReminderTurnRow(
             team_id=team_id,
             role=turn.role.value,
             person_id=turn.member,
             start=turn.start,
             end=turn.end,
         )
-        session.add(rows[turn])
+        for turn in keep
+        if turn not in known
+    }
+    session.add_all(fresh.values())
     session.flush()
-    return {turn: row.id or 0 for turn, row in rows.items() if turn in keep}
+    ids = {turn: row_id for turn, row_id in known.items() if turn in keep}
+    ids.update({turn: row.id or 0 for turn, row in fresh.items()})
+    return ids
 
 
 def _move_version(
@@ -172,41 +174,68 @@ def _move_version(
         raise Raced(state.team_id)
 
 
-def _queue(
+@dataclass
+class _Queue:
+    """What a pass changes in the queue: rows to insert, cancelled ones to revive, pending
+    ones to cancel (or mark missed, had they fallen due)."""
+
+    insert: list[ReminderRow]
+    revive: list[tuple[int, datetime]]
+    drop: list[tuple[int, Status]]
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.insert or self.revive or self.drop)
+
+
+def _compare(
     session: Session,
     team_id: str,
     wanted: list[Notice],
     channels_of: Callable[[str | None], tuple[Channel, ...]],
     now: datetime,
-) -> tuple[int, int]:
-    """Insert the wanted reminders not queued yet, revive cancelled ones wanted again, and
-    cancel pending ones no longer wanted (missed if they had fallen due)."""
+) -> _Queue:
+    """Compare the reminders the schedule calls for with the team's open ones."""
     rows = {row.key: row for row in open_rows(session, team_id, now) if row.kind in _SCHEDULED}
+    queue = _Queue([], [], [])
     keys: set[str] = set()
-    queued = 0
     for notice in wanted:
         for channel in channels_of(notice.recipient):
             key = reminder_key(team_id, notice, channel, None)
             keys.add(key)
             row = rows.get(key)
             if row is None:
-                session.add(new_row(team_id, notice, channel, now))
-                queued += 1
-            elif row.status == Status.CANCELLED.value:
-                row.status = Status.PENDING.value
-                row.next_attempt_at = max(row.due_at, now)
-                row.updated_at = now
-                session.add(row)
-                queued += 1
-    cancelled = 0
+                queue.insert.append(new_row(team_id, notice, channel, now))
+            elif row.status == Status.CANCELLED.value and row.id is not None:
+                queue.revive.append((row.id, max(row.due_at, now)))
     for key, row in rows.items():
         if key not in keys and row.status == Status.PENDING.value and _in_scope(row, now):
-            row.status = (Status.MISSED if row.due_at <= now else Status.CANCELLED).value
-            row.updated_at = now
-            session.add(row)
-            cancelled += 1
+            assert row.id is not None
+            queue.drop.append((row.id, Status.MISSED if row.due_at <= now else Status.CANCELLED))
+    return queue
+
+
+def _apply(session: Session, team_id: str, queue: _Queue, now: datetime) -> tuple[int, int]:
+    """Write `queue`. State changes are conditional: a row a delivery loop claimed meanwhile
+    is left to it."""
+    session.add_all(queue.insert)
+    for row_id, attempt_at in queue.revive:
+        session.exec(
+            update(ReminderRow)
+            .where(
+                col(ReminderRow.id) == row_id,
+                col(ReminderRow.status) == Status.CANCELLED.value,
+            )
+            .values(status=Status.PENDING.value, next_attempt_at=attempt_at, updated_at=now)
+        )
+    for row_id, status in queue.drop:
+        session.exec(
+            update(ReminderRow)
+            .where(col(ReminderRow.id) == row_id, col(ReminderRow.status) == Status.PENDING.value)
+            .values(status=status.value, updated_at=now)
+        )
     session.flush()
-    return queued, cancelled
+    return len(queue.insert) + len(queue.revive), len(queue.drop)
 
 
 def _in_scope(row: ReminderRow, now: datetime) -> bool:

@@ -173,16 +173,25 @@ def _changed(session: Session, statement: object, *, commit: bool = True) -> boo
     return changed
 
 
-def claim(session: Session, reminder: Reminder, worker: str, now: datetime) -> bool:
-    """Take `reminder` for `worker` until `now + LEASE`; False when another process has it.
-    Each claim counts as an attempt."""
+def claim_many(session: Session, reminders: list[Reminder], worker: str, now: datetime) -> set[int]:
+    """Take those of `reminders` no other process has taken, for `worker` until `now + LEASE`,
+    in one statement; return their ids. Each claim counts as an attempt."""
+    if not reminders:
+        return set()
     statement = (
         update(ReminderRow)
-        .where(col(ReminderRow.id) == reminder.id, col(ReminderRow.status) == reminder.status.value)
+        .where(col(ReminderRow.id).in_([r.id for r in reminders]))
         .where(
-            col(ReminderRow.next_attempt_at) <= now
-            if reminder.status is Status.PENDING
-            else col(ReminderRow.claimed_until) < now
+            or_(
+                and_(
+                    col(ReminderRow.status) == Status.PENDING.value,
+                    col(ReminderRow.next_attempt_at) <= now,
+                ),
+                and_(
+                    col(ReminderRow.status) == Status.SENDING.value,
+                    col(ReminderRow.claimed_until) < now,
+                ),
+            )
         )
         .values(
             status=Status.SENDING.value,
@@ -191,8 +200,33 @@ def claim(session: Session, reminder: Reminder, worker: str, now: datetime) -> b
             attempts=ReminderRow.attempts + 1,
             updated_at=now,
         )
+        .returning(col(ReminderRow.id))
     )
-    return _changed(session, statement)
+    claimed = {int(row_id) for (row_id,) in session.exec(statement)}
+    session.commit()
+    return claimed
+
+
+def release(session: Session, reminder_ids: list[int], worker: str, now: datetime) -> None:
+    """Give back claims `worker` will not get to before its lease ends: pending again, the
+    attempt not counted."""
+    if reminder_ids:
+        session.exec(
+            update(ReminderRow)
+            .where(
+                col(ReminderRow.id).in_(reminder_ids),
+                col(ReminderRow.status) == Status.SENDING.value,
+                col(ReminderRow.claimed_by) == worker,
+            )
+            .values(
+                status=Status.PENDING.value,
+                claimed_by=None,
+                claimed_until=None,
+                attempts=ReminderRow.attempts - 1,
+                updated_at=now,
+            )
+        )
+        session.commit()
 
 
 def settle(
