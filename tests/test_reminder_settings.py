@@ -194,3 +194,16 @@ def test_team_leads_and_notify_over_http(
         "/v1/teams/core", json={"notify": {"channels": ["webhook"]}}, headers=lead
     )
     assert missing.status_code == 422
+
+
+def test_a_lead_who_leaves_the_team_leads_it_no_more(
+    client: TestClient, session: Session, tmp_path, token_for: TokenFactory
+) -> None:
+    path = tmp_path / "core.toml"
+    path.write_text(after("frozen_periods = 2", 'leads = ["omar"]'))
+    load_team_files(session, [path], NOW)
+    admin = token_for(TokenRole.ADMIN)
+    assert client.delete("/v1/teams/core/members/omar", headers=admin).status_code == 204
+    assert client.get("/v1/teams/core", headers=admin).json()["leads"] == []
+    renamed = client.patch("/v1/teams/core", json={"name": "Core team"}, headers=admin)
+    assert renamed.status_code == 200, renamed.text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from rich.table import Table
@@ -18,6 +16,7 @@ from api.reminders.channels import Channels
 from api.reminders.loop import run_pass, schedule_reminders, worker_name
 from api.reminders.schemas import ReminderPublic
 from api.reminders.store import Status
+from rotation.teamfile import format_duration
 
 
 @main.command()
@@ -84,7 +83,7 @@ def reminders(
     for r in found:
         zone = teams[r.team].policy.zone if r.team in teams else None
         at = r.at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if zone else r.at.isoformat()
-        lead = f" -{r.lead // timedelta(minutes=1)}m" if r.lead else ""
+        lead = f" -{format_duration(r.lead)}" if r.lead else ""
         table.add_row(
             str(r.id),
             r.team,

@@ -224,12 +224,15 @@ def build_delivery(
     holder = starting.member if starting else None
     recipient = reminder.recipient
     kind = reminder.kind
-    if kind is Kind.TURN_STARTS or (kind is Kind.TURN_MOVED and reminder.change is Change.ADDED):
+    outgoing = ending.member if ending else None
+    if kind is Kind.TURN_STARTS:
+        # A turn that now continues the member's previous one is no new start.
+        valid = holder is not None and holder == recipient and outgoing != recipient
+    elif kind is Kind.TURN_MOVED and reminder.change is Change.ADDED:
         valid = holder is not None and holder == recipient
     elif kind is Kind.TURN_MOVED:
         valid = holder != recipient
     elif kind is Kind.HANDOFF:
-        outgoing = ending.member if ending else None
         valid = starting is not None and outgoing != holder and recipient in (outgoing, holder)
     else:
         valid = starting is not None and holder is None and _still_lead(team, recipient)
@@ -248,8 +251,9 @@ def build_delivery(
         team_zone=team.timezone,
         role=reminder.role,
         at=reminder.at,
-        # A turn ends where the schedule now says; an uncovered alert names the whole stretch.
-        end=starting.end if starting and kind is not Kind.UNCOVERED else reminder.end,
+        # The recipient's turn ends where the schedule now says; a removed turn, a handoff to
+        # the outgoing side and an uncovered alert name the stretch as it was found.
+        end=starting.end if starting and holder == recipient else reminder.end,
         now=now,
         recipient=_contact(people.get(recipient or "")),
         partner=_contact(people.get(partner or "")),

@@ -72,7 +72,8 @@ def update_team(
     now = clock.now()
     current = repository.get_team(session, team)
     updated = body.apply(current)
-    check_leads(updated, (m.id for m in repository.list_members(session, team)))
+    if "leads" in body.model_fields_set:
+        check_leads(updated, (m.id for m in repository.list_members(session, team)))
     check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
     session.flush()
@@ -190,6 +191,10 @@ def remove_member(
     repository.get_team_row(session, team)
     before = MemberPublic.of(repository.get_member(session, team, member))
     repository.remove_member(session, team, member)
+    current = repository.get_team(session, team)
+    if member in current.leads:  # a lead who leaves the team leads it no more
+        leads = tuple(lead for lead in current.leads if lead != member)
+        repository.save_team(session, replace(current, leads=leads), clock.now())
     session.flush()
     now = clock.now()
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
