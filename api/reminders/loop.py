@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from api import repository
@@ -43,7 +43,8 @@ class PassReport:
 
 def plan_all(engine: Engine, clock: Clock, horizon: timedelta) -> tuple[list[Planned], int]:
     """Plan every team's reminders, one transaction per team. A team another process is
-    planning at the same moment is left to it."""
+    planning at the same moment is left to it (it took the team first, or the database broke a
+    deadlock or lock timeout between them); the next pass looks again."""
     with Session(engine) as session:
         teams = repository.list_teams(session)
     planned: list[Planned] = []
@@ -57,6 +58,10 @@ def plan_all(engine: Engine, clock: Clock, horizon: timedelta) -> tuple[list[Pla
                 session.rollback()
                 raced += 1
                 log.info("team %s: another process planned its reminders first", team.id)
+            except OperationalError as exc:
+                session.rollback()
+                raced += 1
+                log.warning("team %s: reminders not planned this pass: %s", team.id, exc.orig)
     return planned, raced
 
 

@@ -8,18 +8,22 @@ sent by one of them.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from api.tables import ReminderRow
 from rotation import Channel, Role
 from rotation.errors import ReminderNotResendable, UnknownReminder
 from rotation.reminders import Change, Kind, Notice
+
+log = logging.getLogger("rota.reminders")
 
 #: The most attempts of one reminder before it shows as failed.
 MAX_ATTEMPTS = 5
@@ -202,8 +206,14 @@ def claim_many(session: Session, reminders: list[Reminder], worker: str, now: da
         )
         .returning(col(ReminderRow.id))
     )
-    claimed = {int(row_id) for (row_id,) in session.exec(statement)}
-    session.commit()
+    try:
+        claimed = {int(row_id) for (row_id,) in session.exec(statement)}
+        session.commit()
+    except OperationalError as exc:
+        # A deadlock or lock timeout with another loop: claim nothing now, try next pass.
+        session.rollback()
+        log.warning("claiming %s reminders failed: %s", len(reminders), exc.orig)
+        return set()
     return claimed
 
 
