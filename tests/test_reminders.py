@@ -23,10 +23,12 @@ from api.loader import load_team_files
 from api.reminders.channels import Channels, Delivery
 from api.reminders.delivery import deliver_due
 from api.reminders.loop import plan_all, run_pass
+from api.reminders.preferences import save_member_notify
 from api.reminders.store import MAX_ATTEMPTS, Status, backoff
 from api.settings import Settings
 from api.tables import AssignmentRow, ReminderRow
-from rotation import Role
+from rotation import Channel, Role
+from rotation.model import MemberNotify
 from rotation.reminders import Change, Kind
 from tests.conftest import NOW, TEST_SOLVER
 from tests.reminder_parts import (
@@ -411,3 +413,51 @@ def test_serve_runs_the_reminder_loop_when_enabled(database_url: str, enabled: b
         assert (job is not None) is enabled
         if job is not None:
             assert job.trigger.interval == timedelta(hours=1)
+
+
+def test_own_lead_times_and_channels_and_the_handoff_note_reach_the_right_people(
+    database_url: str, team_engine: Engine
+) -> None:
+    dev_today = holder(team_engine, Role.DEVELOPER, NEXT - DAY)
+    dev_next = holder(team_engine, Role.DEVELOPER, NEXT)
+    with Session(team_engine) as session:
+        # The outgoing developer leaves a note; the incoming one wants 3 h and the log only.
+        save_member_notify(
+            session,
+            "core",
+            dev_today,
+            MemberNotify(handoff_note="Deploy freeze until Monday."),
+            NOW,
+        )
+        save_member_notify(
+            session,
+            "core",
+            dev_next,
+            MemberNotify(channels=(Channel.LOG,), lead_times=(timedelta(hours=3),)),
+            NOW,
+        )
+        session.commit()
+    clock = FixedClock(NOW)
+    logged: list[Delivery] = []
+    with smtp_server() as (mailbox, port):
+        settings = settings_for(database_url, port)
+        channels = Channels(settings, log_sink=logged.append)
+        run_pass(team_engine, clock, settings, channels, "w1")
+        starts = rows(team_engine, kind=Kind.TURN_STARTS.value, recipient=dev_next)
+        assert {(r.channel, r.lead_seconds) for r in starts} == {("log", 3 * 3600)}
+        clock.set(NEXT - timedelta(hours=3))
+        run_pass(team_engine, clock, settings, channels, "w1")
+        clock.set(NEXT)
+        run_pass(team_engine, clock, settings, channels, "w1")
+    (handed,) = [
+        m for m in mailbox.to(f"{dev_today}@example.com") if "handoff" in str(m["Subject"])
+    ]
+    assert "Handoff note: Deploy freeze until Monday." in body(handed)
+    (taken,) = [d for d in logged if d.message.subject.startswith("[Core] developer handoff")]
+    assert taken.recipient is not None
+    assert taken.recipient.id == dev_next
+    assert "You take over" in taken.message.text
+    assert "Handoff note: Deploy freeze until Monday." in taken.message.text
+    assert [d.message.subject for d in logged if "turn starts" in d.message.subject] == [
+        "[Core] Your developer turn starts in 3 hours"
+    ]

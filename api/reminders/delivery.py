@@ -25,7 +25,7 @@ from api import repository, views
 from api.clock import Clock
 from api.reminders import store
 from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryError
-from api.reminders.preferences import member_notify
+from api.reminders.preferences import team_member_notify
 from api.reminders.store import MAX_ATTEMPTS, Reminder, Status
 from api.tables import ReminderRow
 from rotation import Role, ScheduleEntry, Team, period, period_at
@@ -244,7 +244,8 @@ def build_delivery(
     )
     outgoing_id = ending.member if ending else None
     people = repository.people(session, [recipient, partner, outgoing_id, holder])
-    note = member_notify(session, team.id, outgoing_id).handoff_note if outgoing_id else ""
+    settings = team_member_notify(session, team.id)
+    note = settings[outgoing_id].handoff_note if outgoing_id in settings else ""
     context = Context(
         kind=kind,
         team_name=team.name,
@@ -264,7 +265,7 @@ def build_delivery(
         link=f"{public_url.rstrip('/')}/v1/teams/{team.id}/schedule" if public_url else "",
     )
     message = render(context)
-    prefs = member_notify(session, team.id, recipient) if recipient else None
+    prefs = settings.get(recipient) if recipient else None
     own_hook = prefs is not None and prefs.webhook_url is not None
     return Delivery(
         key=reminder.key,
