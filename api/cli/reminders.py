@@ -16,7 +16,7 @@ from api.reminders.channels import Channels
 from api.reminders.loop import run_pass, schedule_reminders, worker_name
 from api.reminders.schemas import ReminderPublic
 from api.reminders.store import Status
-from rotation.teamfile import format_duration
+from rotation.notify import format_duration
 
 
 @main.command()

@@ -16,7 +16,7 @@ from api.tables import MemberNotifyRow
 from rotation import Channel, Team
 from rotation.errors import InvalidNotify
 from rotation.model import MemberNotify
-from rotation.teamfile import channel_problem
+from rotation.notify import channel_problem
 
 
 def notify_from_row(row: MemberNotifyRow) -> MemberNotify:

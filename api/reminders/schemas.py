@@ -16,8 +16,8 @@ from api.reminders.store import Reminder, Status
 from rotation import Channel, NotifyPolicy, Role
 from rotation.errors import InvalidNotify
 from rotation.model import MemberNotify
+from rotation.notify import ENV_REFERENCE, format_duration, parse_lead_time
 from rotation.reminders import Change, Kind
-from rotation.teamfile import ENV_REFERENCE, format_duration, parse_lead_time
 
 Reference = Annotated[
     str,
