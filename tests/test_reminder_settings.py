@@ -139,6 +139,8 @@ def test_member_settings_over_http(
     clear = client.put(url, json={"webhook_url": "https://hooks.example/x"}, headers=lead)
     assert clear.status_code == 422
     assert client.put(url, json={"lead_times": ["9d"]}, headers=lead).status_code == 422
+    off = client.put(url, json={"channels": []}, headers=lead)
+    assert off.json()["effective_channels"] == []
     audit = client.get("/v1/audit", params={"team": "core"}, headers=viewer).json()["entries"]
     assert audit[0]["action"] == "member.notify"
 

@@ -32,7 +32,8 @@ from rotation.fairness import FairnessReport
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_context
 def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> None:
-    """Load team FILES (if any), then serve the API, feeds and page."""
+    """Load team FILES (if any), then serve the API, feeds and page, and run the reminder loop
+    (unless ROTA_REMINDERS_ENABLED is false)."""
     import uvicorn
 
     from api.app import create_app

@@ -51,6 +51,8 @@ class Strict(BaseModel):
 LeadTime = Annotated[str, AfterValidator(_lead_time), Field(examples=["24h", "1h", "30m"])]
 LeadTimes = Annotated[list[LeadTime], Field(min_length=1, max_length=10)]
 Channels = Annotated[list[Channel], Field(min_length=1, max_length=4)]
+#: A member's own channels: none at all turns their reminders off.
+MemberChannels = Annotated[list[Channel], Field(max_length=4)]
 
 
 def _leads(texts: list[str] | None) -> tuple[timedelta, ...] | None:
@@ -132,7 +134,9 @@ class MemberNotifyPublic(BaseModel):
 class MemberNotifyUpdate(Strict):
     """A member's reminder settings; a field left out or null follows the team."""
 
-    channels: Channels | None = None
+    channels: MemberChannels | None = Field(
+        default=None, description="Null follows the team; an empty list turns reminders off."
+    )
     lead_times: LeadTimes | None = None
     slack_webhook: Reference | None = None
     webhook_url: Reference | None = None
