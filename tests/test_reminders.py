@@ -461,3 +461,19 @@ def test_own_lead_times_and_channels_and_the_handoff_note_reach_the_right_people
     assert [d.message.subject for d in logged if "turn starts" in d.message.subject] == [
         "[Core] Your developer turn starts in 3 hours"
     ]
+
+
+def test_a_name_with_a_comma_and_an_accent_reaches_the_right_address(database_url: str) -> None:
+    from email.utils import getaddresses
+
+    from rotation.messages import Contact, Message
+
+    with smtp_server() as (mailbox, port):
+        channels = Channels(settings_for(database_url, port))
+        recipient = Contact("zoe", "Zoë Müller, PhD", "zoe@example.com")
+        channels.send(
+            Delivery("key", Channel.EMAIL, recipient, Message("Grüße", "Text: ü"), payload={})
+        )
+    (mail,) = mailbox.messages
+    assert getaddresses([str(mail["To"])])[0][1] == "zoe@example.com"
+    assert body(mail).strip() == "Text: ü"

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
@@ -109,7 +110,8 @@ class Channels:
             raise DeliveryError("ROTA_SMTP_HOST is not set")
         mail = EmailMessage()
         mail["From"] = settings.smtp_from
-        mail["To"] = f"{delivery.recipient.name} <{delivery.recipient.email}>"
+        # An Address quotes a name with a comma or a non-ASCII letter properly.
+        mail["To"] = Address(delivery.recipient.name, addr_spec=delivery.recipient.email)
         mail["Subject"] = delivery.message.subject
         mail["Message-ID"] = delivery.message_id
         mail.set_content(delivery.message.text)
