@@ -37,6 +37,7 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
     import uvicorn
 
     from api.app import create_app
+    from api.reminders.loop import show_reminder_log
 
     if files:
         with open_session(ctx) as session:
@@ -44,6 +45,8 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
                 session, files, clock_of(ctx).now(), settings_of(ctx).budget
             ):
                 click.echo(f"loaded {loaded.team_id} from {loaded.path}")
+    if settings_of(ctx).reminders_enabled:
+        show_reminder_log()
     uvicorn.run(create_app(settings_of(ctx), clock_of(ctx)), host=host, port=port)
 
 

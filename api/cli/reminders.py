@@ -13,7 +13,7 @@ from api.cli.base import clock_of, console, emit_json, main, open_session, setti
 from api.database import open_database
 from api.reminders import store
 from api.reminders.channels import Channels
-from api.reminders.loop import run_pass, schedule_reminders, worker_name
+from api.reminders.loop import run_pass, schedule_reminders, show_reminder_log, worker_name
 from api.reminders.schemas import ReminderPublic
 from api.reminders.store import Status
 from rotation.notify import format_duration
@@ -30,6 +30,7 @@ def worker(ctx: click.Context, once: bool) -> None:
     """
     settings = settings_of(ctx)
     clock = clock_of(ctx)
+    show_reminder_log()
     engine = open_database(settings.database_url)
     try:
         extend_plans(engine, clock, settings.budget)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
@@ -27,6 +29,31 @@ from api.reminders.planner import Planned, Raced, plan_team
 from api.settings import Settings
 
 log = logging.getLogger("rota.reminders")
+
+
+def show_reminder_log() -> None:
+    """Write the `rota.reminders` log (the log channel, retries, failures) to stderr at INFO,
+    once: `rota serve` and `rota worker` call this; the default log channel must be seen."""
+    logger = logging.getLogger("rota.reminders")
+    if not logger.handlers:
+        handler = _Stderr()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record comes (as logging's last resort does),
+    not to the stream of the moment it was made."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        pass
 
 
 def worker_name() -> str:
