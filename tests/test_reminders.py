@@ -477,3 +477,31 @@ def test_a_name_with_a_comma_and_an_accent_reaches_the_right_address(database_ur
     (mail,) = mailbox.messages
     assert getaddresses([str(mail["To"])])[0][1] == "zoe@example.com"
     assert body(mail).strip() == "Text: ü"
+
+
+def test_a_failing_webhook_is_retried_and_its_secret_address_never_shown(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = open_database(database_url)
+    with Session(engine) as session:
+        load_team_files(session, [write_team(tmp_path, WEBHOOK_TEAM)], NOW)
+    with http_receiver() as receiver:
+        receiver.status = 500
+        secret_url = receiver.url("/hook-token-abc123")
+        environ = {"CORE_HOOK": secret_url, "CORE_HOOK_SECRET": "k", "CORE_SLACK": secret_url}
+        settings = settings_for(database_url)
+        run_pass(engine, FixedClock(NOW), settings, Channels(settings, environ), "w1")
+    retrying = rows(engine, status=Status.PENDING.value, attempts=1)
+    assert {r.channel for r in retrying} == {"webhook", "slack"}
+    for row in retrying:
+        assert row.last_error.endswith("HTTP 500")
+        assert "abc123" not in row.last_error
+        assert row.next_attempt_at == NOW + backoff(1)
+    missing = Channels(settings, environ={})
+    clock = FixedClock(NOW + backoff(1))
+    run_pass(engine, clock, settings, missing, "w1")
+    assert {r.last_error for r in rows(engine, attempts=2)} == {
+        "slack_webhook: environment variable CORE_SLACK is not set",
+        "webhook_url: environment variable CORE_HOOK is not set",
+    }
+    engine.dispose()
