@@ -18,7 +18,8 @@ from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
 from api.planning import extend_plan, needs_extension
-from api.routes import health, overrides, support, swaps, teams, time_off
+from api.reminders.loop import schedule_reminders
+from api.routes import health, overrides, reminders, support, swaps, teams, time_off
 from api.settings import Settings, get_settings
 from rotation import Budget
 
@@ -46,7 +47,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             coalesce=True,
             max_instances=1,
         )
+        if settings.reminders_enabled:
+            schedule_reminders(scheduler, engine, clock, settings)
         scheduler.start()
+        app.state.scheduler = scheduler
         try:
             yield
         finally:
@@ -62,7 +66,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock
     problems.install(app)
-    for module in (health, support, teams, time_off, overrides, swaps, audit):
+    for module in (health, support, teams, time_off, overrides, swaps, audit, reminders):
         app.include_router(module.router)
     return app
 

@@ -10,7 +10,7 @@ before and after, and the published slots that changed hands.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,10 @@ from api.adjustments.overrides import fit_to_members
 from api.adjustments.schemas import TimeOffPublic
 from api.concurrency import lock_teams
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
+from api.reminders.preferences import load_file_notify
 from api.schemas import MemberPublic, TeamPublic
 from api.tables import TeamRow
-from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
+from rotation import Budget, Member, NotifyPolicy, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
 
 
@@ -113,7 +114,10 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     previous = session.get(TeamRow, team.id)
     recorded_before = _recorded(session, team.id) if previous is not None else None
     before = (
-        (repository.team_from_row(previous), repository.list_members(session, team.id))
+        (
+            replace(repository.team_from_row(previous), notify=NotifyPolicy(), leads=()),
+            repository.list_members(session, team.id),
+        )
         if previous is not None
         else None
     )
@@ -129,11 +133,14 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
         repository.save_member(session, team.id, member)
     session.flush()
     repository.replace_file_time_off(session, team.id, file.time_off, now)
+    load_file_notify(session, team.id, wanted, file.member_notify, now)
     session.flush()
     fit_to_members(session, team.id, now, audit.TEAM_FILE)
     # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much
     # of the published plan as fairness allows. An unchanged file only repairs and extends.
-    regenerate = before != (team, sorted(file.members, key=lambda m: m.id))
+    # Who is reminded how (leads, channels, lead times) changes nobody's share.
+    planned = replace(team, notify=NotifyPolicy(), leads=())
+    regenerate = before != (planned, sorted(file.members, key=lambda m: m.id))
     update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
     session.flush()
     audit.record(

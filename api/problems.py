@@ -31,12 +31,15 @@ from rotation import (
     WindowTooLong,
 )
 from rotation.errors import (
+    InvalidNotify,
     InvalidReference,
     NotOpen,
     Overlaps,
+    ReminderNotResendable,
     StaleVersion,
     TouchesPast,
     Unavailable,
+    UnknownReminder,
     UnknownResource,
 )
 from rotation.teamfile import TeamFilesError
@@ -53,6 +56,8 @@ STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (NotOpen, 409),
     (StaleVersion, 412),
     (InvalidReference, 422),
+    (UnknownReminder, 404),
+    (ReminderNotResendable, 409),
     (AlreadyExists, 409),
     (PolicyLocked, 409),
     (BeyondPlan, 422),
@@ -62,6 +67,7 @@ STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (InvalidInterval, 422),
     (InvalidPolicy, 422),
     (InvalidMember, 422),
+    (InvalidNotify, 422),
     (TeamFileError, 422),
     (TeamFilesError, 422),
 )

@@ -63,6 +63,7 @@ def team_from_row(row: TeamRow) -> Team:
         extra_holidays=frozenset(date.fromisoformat(day) for day in row.extra_holidays),
         fairness_since=row.fairness_since,
         swap_approval=row.swap_approval,
+        leads=tuple(row.leads),
     )
 
 
@@ -140,6 +141,7 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "holiday_weight": team.weights.holiday,
         "extra_holidays": [day.isoformat() for day in sorted(team.extra_holidays)],
         "swap_approval": team.swap_approval,
+        "leads": list(team.leads),
     }
 
 

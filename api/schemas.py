@@ -18,9 +18,9 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from api.reminders.schemas import NotifyPublic
 from rotation import (
     Member,
-    NotifyPolicy,
     OutOfRange,
     Policy,
     Role,
@@ -196,6 +196,8 @@ class TeamPublic(BaseModel):
     extra_holidays: list[date]
     weights: WeightsPublic
     swap_approval: bool = Field(description="Accepted swaps wait for a lead's approval.")
+    leads: list[str] = Field(description="Member ids told about uncovered slots.")
+    notify: NotifyPublic = Field(description="How the team is reminded; secrets by reference.")
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -212,7 +214,16 @@ class TeamPublic(BaseModel):
             extra_holidays=sorted(team.extra_holidays),
             weights=WeightsPublic.of(team.weights),
             swap_approval=team.swap_approval,
+            leads=list(team.leads),
+            notify=NotifyPublic.of(team.notify),
         )
+
+
+Leads = Annotated[
+    list[Slug],
+    Field(max_length=50, description="Member ids of the team, told about uncovered slots."),
+    AfterValidator(lambda leads: list(dict.fromkeys(leads))),
+]
 
 
 class TeamUpdate(Strict):
@@ -237,6 +248,8 @@ class TeamUpdate(Strict):
     swap_approval: bool | None = Field(
         default=None, description="Whether accepted swaps wait for a lead's approval."
     )
+    leads: Leads | None = Field(default=None, description="Replaces the list.")
+    notify: NotifyPublic | None = Field(default=None, description="Replaces the settings.")
 
     def apply(self, team: Team) -> Team:
         """Return `team` with this update applied; raise a `RotationError` naming a bad field."""
@@ -268,11 +281,12 @@ class TeamUpdate(Strict):
             policy=Policy(timezone, days, wall, start, weekday),
             holidays=holidays or None,
             frozen_periods=frozen,
-            notify=team.notify,
+            notify=self.notify.to_notify() if self.notify is not None else team.notify,
             weights=self.weights.apply(team.weights) if self.weights else team.weights,
             extra_holidays=extra,
             fairness_since=since,
             swap_approval=team.swap_approval if self.swap_approval is None else self.swap_approval,
+            leads=tuple(self.leads) if self.leads is not None else team.leads,
         )
 
 
@@ -289,6 +303,8 @@ class TeamCreate(Strict):
     extra_holidays: ExtraHolidays = Field(default_factory=list)
     weights: WeightsPublic = Field(default_factory=WeightsPublic)
     swap_approval: bool = False
+    leads: Leads = Field(default_factory=list)
+    notify: NotifyPublic = Field(default_factory=NotifyPublic)
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -303,11 +319,12 @@ class TeamCreate(Strict):
             policy,
             self.holidays,
             self.frozen_periods,
-            NotifyPolicy(),
+            self.notify.to_notify(),
             weights=self.weights.to_weights(),
             extra_holidays=frozenset(self.extra_holidays),
             fairness_since=self.fairness_since,
             swap_approval=self.swap_approval,
+            leads=tuple(self.leads),
         )
 
 

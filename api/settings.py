@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_from: str = "rota@localhost"
     reminder_interval: int = Field(default=30, ge=1, description="Seconds between reminder passes.")
+    reminders_enabled: bool = Field(
+        default=True, description="Run the reminder loop inside `rota serve`."
+    )
+    reminder_horizon_days: int = Field(
+        default=14,
+        ge=7,
+        le=90,
+        description="How far ahead reminders are planned and moved turns detected, in days; at "
+        "least the longest lead time (7 days).",
+    )
     anonymous_read: bool = Field(
         default=False, description="Allow reading who is on support without a token."
     )

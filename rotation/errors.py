@@ -138,6 +138,15 @@ class InvalidReference(RotationError):
         super().__init__(f"{field}: {reason}")
 
 
+class InvalidNotify(RotationError):
+    """Reminder settings that cannot be used (a channel without its webhook, a bad lead time,
+    a lead who is not a member)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {reason}")
+
+
 class Overlaps(RotationError):
     """A new interval that overlaps another of the same kind, which it may not."""
 
@@ -180,3 +189,17 @@ class StaleVersion(RotationError):
             f"{kind} {resource_id!r} changed since you read it (If-Match does not match its "
             "ETag): read it again and retry"
         )
+
+
+class UnknownReminder(RotationError):
+    def __init__(self, reminder_id: int) -> None:
+        self.reminder_id = reminder_id
+        super().__init__(f"no reminder {reminder_id}")
+
+
+class ReminderNotResendable(RotationError):
+    """A resend of a reminder that did not fail, or whose turn has started."""
+
+    def __init__(self, reminder_id: int, reason: str) -> None:
+        self.reminder_id = reminder_id
+        super().__init__(f"reminder {reminder_id} cannot be resent: {reason}")

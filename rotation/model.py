@@ -106,6 +106,8 @@ class Team:
     extra_holidays: frozenset[date] = frozenset()
     fairness_since: date | None = None
     swap_approval: bool = False
+    #: Member ids told about uncovered slots (SPEC section 6).
+    leads: tuple[str, ...] = ()
 
     @property
     def timezone(self) -> str:
@@ -264,3 +266,22 @@ class NotifyPolicy:
     slack_webhook: str | None = None
     webhook_url: str | None = None
     webhook_secret: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberNotify:
+    """A member's own reminder settings; None keeps the team's. Secrets are references
+    (`env:NAME`), never values. The handoff note is set through the API only."""
+
+    channels: tuple[Channel, ...] | None = None
+    lead_times: tuple[timedelta, ...] | None = None
+    slack_webhook: str | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    handoff_note: str = ""
+
+    def effective_channels(self, team: NotifyPolicy) -> tuple[Channel, ...]:
+        return self.channels if self.channels is not None else team.channels
+
+    def effective_lead_times(self, team: NotifyPolicy) -> tuple[timedelta, ...]:
+        return self.lead_times if self.lead_times is not None else team.lead_times

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -20,22 +20,22 @@ import holidays as holiday_calendars
 
 from rotation.errors import InvalidPolicy, RotationError
 from rotation.model import (
-    Channel,
     DayWeights,
     Member,
-    NotifyPolicy,
+    MemberNotify,
     Policy,
     Role,
     Team,
     TimeOff,
     require_in_range,
 )
+from rotation.notify import ENV_REFERENCE as ENV_REFERENCE  # re-exported: its old home
+from rotation.notify import MEMBER_NOTIFY_KEYS, read_member_notify, read_notify
+from rotation.notify import parse_duration as parse_duration
 from rotation.periods import local_day_start, parse_handoff, parse_period, parse_timezone
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
-DURATION = re.compile(r"^(\d+)([mhd])$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 TEAM_KEYS = {
@@ -51,6 +51,7 @@ TEAM_KEYS = {
     "extra_holidays",
     "weights",
     "swap_approval",
+    "leads",
 }
 WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 #: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
@@ -58,8 +59,18 @@ WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 MAX_DAY_WEIGHT = 100.0
 #: A team's own holidays: a few a year; the bound keeps a stray generated list out.
 MAX_EXTRA_HOLIDAYS = 1000
-MEMBER_KEYS = {"id", "name", "email", "roles", "weight", "joined", "left", "chat", "timezone"}
-NOTIFY_KEYS = {"channels", "lead_times", "slack_webhook", "webhook_url", "webhook_secret"}
+MEMBER_KEYS = {
+    "id",
+    "name",
+    "email",
+    "roles",
+    "weight",
+    "joined",
+    "left",
+    "chat",
+    "timezone",
+    *MEMBER_NOTIFY_KEYS,
+}
 TIME_OFF_KEYS = {"member", "start", "end", "reason"}
 TOP_KEYS = {"team", "member", "notify", "time_off"}
 
@@ -100,6 +111,8 @@ class TeamFile:
     team: Team
     members: tuple[Member, ...]
     time_off: tuple[TimeOff, ...] = field(default=())
+    #: Reminder settings of the members that declare any, by member id.
+    member_notify: Mapping[str, MemberNotify] = field(default_factory=dict)
 
 
 class _Lines:
@@ -196,13 +209,15 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
         reader.fail("", 0, key, f"unknown key or table {key!r} (expected {sorted(TOP_KEYS)})")
     team = _read_team(reader, data.get("team"))
     members = _read_members(reader, data.get("member", []))
+    _check_leads(reader, team, {m.id for m in members})
     zone_name = team.policy.timezone if team else "UTC"
     time_off = _read_time_off(reader, data.get("time_off", []), {m.id for m in members}, zone_name)
-    notify = _read_notify(reader, data.get("notify", {}))
+    notify = read_notify(reader, data.get("notify", {}))
+    member_notify = read_member_notify(reader, data.get("member", []), notify)
     if reader.problems or team is None:
         raise TeamFileError(path, reader.problems)
     team = replace(team, notify=notify)
-    return TeamFile(path, team, tuple(members), tuple(time_off))
+    return TeamFile(path, team, tuple(members), tuple(time_off), member_notify)
 
 
 def _read_team(reader: _Reader, data: Any) -> Team | None:
@@ -246,6 +261,9 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
     swap_approval = reader.typed(
         "team", 0, data, "swap_approval", bool, "true or false", required=False
     )
+    leads = reader.typed(
+        "team", 0, data, "leads", list, 'member ids like ["alice"]', required=False
+    )
     if None in (team_id, name, zone, days, handoff, start):
         return None
     assert handoff is not None
@@ -262,7 +280,19 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
         extra_holidays=extra_holidays,
         fairness_since=fairness_since,
         swap_approval=bool(swap_approval),
+        leads=tuple(leads or ()),
     )
+
+
+def _check_leads(reader: _Reader, team: Team | None, member_ids: set[str]) -> None:
+    """Leads are members of the team: they have an address to be told at."""
+    seen: set[object] = set()
+    for lead in team.leads if team else ():
+        if not isinstance(lead, str) or lead not in member_ids:
+            reader.fail("team", 0, "leads", f"leads: {lead!r} is not a member of this team")
+        elif lead in seen:
+            reader.fail("team", 0, "leads", f"leads: {lead!r} is listed twice")
+        seen.add(lead)
 
 
 def _read_extra_holidays(reader: _Reader, data: dict[str, Any]) -> frozenset[date]:
@@ -435,69 +465,6 @@ def _read_time_off(
                 )
         entries.append((index, entry))
     return [entry for _, entry in entries]
-
-
-def _read_notify(reader: _Reader, data: Any) -> NotifyPolicy:
-    table = "notify"
-    if not isinstance(data, dict):
-        reader.fail(table, 0, None, "notify: expected a [notify] table")
-        return NotifyPolicy()
-    reader.check_keys(table, 0, data, NOTIFY_KEYS)
-    channels: list[Channel] = []
-    for name in reader.typed(
-        table, 0, data, "channels", list, "a list of channels", required=False
-    ) or ["log"]:
-        if not isinstance(name, str) or name not in {c.value for c in Channel}:
-            reader.fail(
-                table, 0, "channels", f"unknown channel {name!r} (email, slack, webhook, log)"
-            )
-        else:
-            channels.append(Channel(name))
-    leads: list[timedelta] = []
-    for text in (
-        reader.typed(
-            table, 0, data, "lead_times", list, "a list like ['24h', '1h']", required=False
-        )
-        or []
-    ):
-        lead = parse_duration(text) if isinstance(text, str) else None
-        if lead is None:
-            reader.fail(
-                table,
-                0,
-                "lead_times",
-                f"lead time {text!r}: expected minutes, hours or days like '30m', '24h', '2d'",
-            )
-        else:
-            leads.append(lead)
-    secrets: dict[str, str | None] = {}
-    for key in ("slack_webhook", "webhook_url", "webhook_secret"):
-        value = reader.typed(table, 0, data, key, str, "a reference 'env:NAME'", required=False)
-        if value is not None and not ENV_REFERENCE.fullmatch(value):
-            reader.fail(
-                table, 0, key, f"{key}: secrets are given by reference only: write env:NAME"
-            )
-            value = None
-        secrets[key] = value
-    for channel, key in ((Channel.SLACK, "slack_webhook"), (Channel.WEBHOOK, "webhook_url")):
-        if channel in channels and secrets[key] is None and key not in data:
-            reader.fail(table, 0, "channels", f'channel {channel.value!r} needs {key} = "env:NAME"')
-    return NotifyPolicy(
-        tuple(channels),
-        tuple(sorted(leads, reverse=True)) if leads else NotifyPolicy().lead_times,
-        secrets["slack_webhook"],
-        secrets["webhook_url"],
-        secrets["webhook_secret"],
-    )
-
-
-def parse_duration(text: str) -> timedelta | None:
-    """Return the duration of `30m`, `24h` or `2d`; None if `text` is not one."""
-    match = DURATION.match(text.strip())
-    if not match or int(match.group(1)) == 0:
-        return None
-    unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-    return timedelta(**{unit: int(match.group(1))})
 
 
 def _date(

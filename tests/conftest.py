@@ -35,6 +35,8 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 TEST_SOLVER = {"solver_seconds": 1.0, "solver_workers": 1}
 os.environ.setdefault("ROTA_SOLVER_SECONDS", "1")
 os.environ.setdefault("ROTA_SOLVER_WORKERS", "1")
+# No background reminder loop in the test apps: reminder tests drive passes with the clock.
+os.environ.setdefault("ROTA_REMINDERS_ENABLED", "false")
 POSTGRES_URL = os.environ.get(
     "ROTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -32,10 +32,12 @@ from rotation.fairness import FairnessReport
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_context
 def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> None:
-    """Load team FILES (if any), then serve the API, feeds and page."""
+    """Load team FILES (if any), then serve the API, feeds and page, and run the reminder loop
+    (unless ROTA_REMINDERS_ENABLED is false)."""
     import uvicorn
 
     from api.app import create_app
+    from api.reminders.loop import show_reminder_log
 
     if files:
         with open_session(ctx) as session:
@@ -43,6 +45,8 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
                 session, files, clock_of(ctx).now(), settings_of(ctx).budget
             ):
                 click.echo(f"loaded {loaded.team_id} from {loaded.path}")
+    if settings_of(ctx).reminders_enabled:
+        show_reminder_log()
     uvicorn.run(create_app(settings_of(ctx), clock_of(ctx)), host=host, port=port)
 
 

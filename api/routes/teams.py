@@ -3,6 +3,8 @@ both in the transaction of the change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, HTTPException, Response
 from sqlmodel import Session
 
@@ -12,6 +14,7 @@ from api.adjustments.overrides import fit_to_members
 from api.auth import Admin, Principal, Reader, Writer, check_may_write
 from api.concurrency import check_if_match, lock_team, lock_teams, with_etag
 from api.planning import check_grid_change, refresh_plan
+from api.reminders.preferences import check_leads
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
 from rotation import Member
@@ -33,7 +36,7 @@ def create_team(
     principal: Admin,
 ) -> TeamPublic:
     """Create a team; its plan is published at once (uncovered until it has members)."""
-    team = body.to_team()
+    team = check_leads(body.to_team(), [])
     now = clock.now()
     repository.save_team(session, team, now, create=True)
     session.flush()
@@ -69,10 +72,14 @@ def update_team(
     current = repository.get_team(session, team)
     check_if_match(if_match, TeamPublic.of(current), "team", team)
     updated = body.apply(current)
+    if "leads" in body.model_fields_set:
+        check_leads(updated, (m.id for m in repository.list_members(session, team)))
     check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
     session.flush()
-    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    # Who is reminded how (leads, channels, lead times) changes nobody's share: no re-plan.
+    reminders_only = replace(updated, notify=current.notify, leads=current.leads) == current
+    refresh_plan(session, team, now, regenerate=not reminders_only, budget=settings.budget)
     after = TeamPublic.of(updated)
     audit.record_change(
         session, now, principal.name, "team.update", team, TeamPublic.of(current), after
@@ -210,6 +217,10 @@ def remove_member(
     before = MemberPublic.of(repository.get_member(session, team, member))
     check_if_match(if_match, before, "member", member)
     repository.remove_member(session, team, member)
+    current = repository.get_team(session, team)
+    if member in current.leads:  # a lead who leaves the team leads it no more
+        leads = tuple(lead for lead in current.leads if lead != member)
+        repository.save_team(session, replace(current, leads=leads), clock.now())
     session.flush()
     now = clock.now()
     fit_to_members(session, team, now, principal.name)

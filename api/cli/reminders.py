@@ -1,0 +1,106 @@
+"""Reminder commands: `rota worker` (the reminder loop alone) and `rota reminders` (the queue)."""
+
+from __future__ import annotations
+
+import click
+from apscheduler.schedulers.blocking import BlockingScheduler
+from rich.table import Table
+from sqlmodel import Session
+
+from api import repository
+from api.app import extend_plans
+from api.cli.base import clock_of, console, emit_json, main, open_session, settings_of
+from api.database import open_database
+from api.reminders import store
+from api.reminders.channels import Channels
+from api.reminders.loop import run_pass, schedule_reminders, show_reminder_log, worker_name
+from api.reminders.schemas import ReminderPublic
+from api.reminders.store import Status
+from rotation.notify import format_duration
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one pass and exit (for cron or a check).")
+@click.pass_context
+def worker(ctx: click.Context, once: bool) -> None:
+    """Run the reminder loop alone: a pass every ROTA_REMINDER_INTERVAL seconds.
+
+    Any number of workers (and `rota serve` processes) may run on one database: each reminder
+    is sent once.
+    """
+    settings = settings_of(ctx)
+    clock = clock_of(ctx)
+    show_reminder_log()
+    engine = open_database(settings.database_url)
+    try:
+        extend_plans(engine, clock, settings.budget)
+        if once:
+            report = run_pass(engine, clock, settings, Channels(settings), worker_name())
+            done = report.delivered
+            click.echo(
+                f"planned {sum(p.queued for p in report.planned)} reminders for "
+                f"{len(report.planned)} teams; sent {done.sent}, retrying {done.retried}, "
+                f"failed {done.failed}, missed {done.missed}, cancelled {done.cancelled}"
+            )
+            return
+        scheduler = BlockingScheduler(timezone="UTC")
+        schedule_reminders(scheduler, engine, clock, settings)
+        # The worker may be all that runs for a while: keep the plans reaching their horizon.
+        scheduler.add_job(
+            extend_plans,
+            "interval",
+            args=(engine, clock, settings.budget),
+            hours=1,
+            id="extend-plans",
+            coalesce=True,
+            max_instances=1,
+        )
+        click.echo(f"reminder worker: a pass every {settings.reminder_interval} s; Ctrl-C stops")
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            scheduler.shutdown(wait=False)
+    finally:
+        engine.dispose()
+
+
+@main.command()
+@click.option("--team", help="Only this team's reminders.")
+@click.option("--status", type=click.Choice([s.value for s in Status]), help="Only these.")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 500))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+@click.pass_context
+def reminders(
+    ctx: click.Context, team: str | None, status: str | None, limit: int, as_json: bool
+) -> None:
+    """The reminder queue, newest first."""
+    with open_session(ctx) as session:
+        found = _list(session, team, status, limit)
+        teams = {t.id: t for t in repository.list_teams(session)}
+    if as_json:
+        emit_json([ReminderPublic.of(r).model_dump(mode="json") for r in found])
+        return
+    table = Table("id", "team", "kind", "role", "to", "channel", "at (team time)", "status")
+    for r in found:
+        zone = teams[r.team].policy.zone if r.team in teams else None
+        at = r.at.astimezone(zone).strftime("%a %Y-%m-%d %H:%M %Z") if zone else r.at.isoformat()
+        lead = f" -{format_duration(r.lead)}" if r.lead else ""
+        table.add_row(
+            str(r.id),
+            r.team,
+            f"{r.kind.value}{lead}",
+            r.role.value,
+            r.recipient or "(team)",
+            r.channel.value,
+            at,
+            r.status.value + (f": {r.last_error}" if r.last_error else ""),
+        )
+    console().print(table)
+
+
+def _list(
+    session: Session, team: str | None, status: str | None, limit: int
+) -> list[store.Reminder]:
+    if team is not None:
+        repository.get_team_row(session, team)
+    return store.list_reminders(session, team, Status(status) if status else None, limit, None)

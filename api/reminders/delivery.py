@@ -1,0 +1,316 @@
+"""The sending half of a reminder pass: claim, re-check, render, send, record.
+
+Reminders are claimed with a conditional UPDATE (pending -> sending, with a lease; fifty at a
+time, the statement returning the ids it changed) committed before anything is sent, so of
+several loops exactly one sends each. A send that could outlast the lease is not started: the
+rest of the claims are given back. Right before
+sending, the resolved schedule is read again: a reminder about a turn that is no longer the
+recipient's is cancelled, never sent. The text is rendered then, from the schedule as it is.
+Once sent, the claimant marks it sent; a claimant that dies leaves its lease to run out, and
+the next loop takes the reminder over (the send may then repeat once: see `channels`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col
+
+from api import repository, views
+from api.clock import Clock
+from api.reminders import store
+from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryError
+from api.reminders.preferences import team_member_notify
+from api.reminders.store import MAX_ATTEMPTS, Reminder, Status
+from api.tables import ReminderRow
+from rotation import Role, ScheduleEntry, Team, period, period_at
+from rotation.messages import Contact, Context, render
+from rotation.reminders import Change, Kind
+
+log = logging.getLogger("rota.reminders")
+
+#: The most reminders one pass takes on; the rest wait for the next pass.
+BATCH = 20_000
+#: Reminders claimed in one statement: one commit for many, each still sent and recorded alone.
+CLAIM = 50
+
+
+@dataclass
+class Delivered:
+    """What one delivery pass did; `delays` are seconds from due to sent, one per sent."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    missed: int = 0
+    cancelled: int = 0
+    taken_by_others: int = 0
+    delays: list[float] = field(default_factory=list)
+
+
+def deliver_due(
+    engine: Engine, clock: Clock, channels: Channels, worker: str, public_url: str = ""
+) -> Delivered:
+    """Send every reminder due at the clock's now that this loop manages to claim."""
+    outcome = Delivered()
+    now = clock.now()
+    with Session(engine) as session:
+        outcome.missed += _expire(session, now)
+        batch = store.workable(session, now, BATCH)
+    batch = _give_up(engine, _supersede(engine, batch, now, outcome), now, outcome)
+    for start in range(0, len(batch), CLAIM):
+        chunk = batch[start : start + CLAIM]
+        with Session(engine) as session:
+            claimed_at = clock.now()
+            owned = store.claim_many(session, chunk, worker, claimed_at)
+        outcome.taken_by_others += len(chunk) - len(owned)
+        mine = [r for r in chunk if r.id in owned]
+        for index, reminder in enumerate(mine):
+            # Never start a send that could outlast the claim: another loop may take it then.
+            if clock.now() + timedelta(seconds=SEND_TIMEOUT) >= claimed_at + store.LEASE:
+                with Session(engine) as session:
+                    store.release(session, [r.id for r in mine[index:]], worker, clock.now())
+                break
+            _deliver_claimed(engine, clock, channels, worker, reminder, outcome, public_url)
+    return outcome
+
+
+def _give_up(
+    engine: Engine, batch: list[Reminder], now: datetime, outcome: Delivered
+) -> list[Reminder]:
+    """Claims that ran out `MAX_ATTEMPTS` times (their claimants kept dying mid-send) are not
+    tried again: they show as failed."""
+    kept = []
+    with Session(engine) as session:
+        for r in batch:
+            if r.status is Status.SENDING and r.attempts >= MAX_ATTEMPTS:
+                if store.settle(
+                    session,
+                    r.id,
+                    Status.FAILED,
+                    now,
+                    worker=r.claimed_by,
+                    error="every attempt was interrupted",
+                ):
+                    outcome.failed += 1
+            else:
+                kept.append(r)
+    return kept
+
+
+def _expire(session: Session, now: datetime) -> int:
+    """Pending reminders whose moment has passed will not be sent: missed (or failed, when
+    attempts had already failed). Never a late burst."""
+    count = 0
+    for attempted, status in ((False, Status.MISSED), (True, Status.FAILED)):
+        attempts = col(ReminderRow.attempts)
+        result = session.exec(
+            update(ReminderRow)
+            .where(
+                col(ReminderRow.status) == Status.PENDING.value,
+                col(ReminderRow.expires_at) <= now,
+                attempts > 0 if attempted else attempts == 0,
+            )
+            .values(status=status.value, updated_at=now)
+        )
+        count += result.rowcount if status is Status.MISSED else 0
+    session.commit()
+    return count
+
+
+def _supersede(
+    engine: Engine, batch: list[Reminder], now: datetime, outcome: Delivered
+) -> list[Reminder]:
+    """Of several due `turn_starts` reminders of one turn (after downtime: the 24 h and the 1 h
+    one), send the shortest lead only; the longer ones are missed."""
+    groups: dict[tuple[object, ...], list[Reminder]] = defaultdict(list)
+    for r in batch:
+        if r.kind is Kind.TURN_STARTS and r.status is Status.PENDING:
+            groups[(r.team, r.role, r.at, r.recipient, r.channel)].append(r)
+    dropped: set[int] = set()
+    with Session(engine) as session:
+        for group in groups.values():
+            group.sort(key=lambda r: r.lead.total_seconds() if r.lead else 0)
+            for r in group[1:]:
+                dropped.add(r.id)
+                if store.settle(session, r.id, Status.MISSED, now, expect=Status.PENDING):
+                    outcome.missed += 1
+    return [r for r in batch if r.id not in dropped]
+
+
+def _deliver_claimed(
+    engine: Engine,
+    clock: Clock,
+    channels: Channels,
+    worker: str,
+    reminder: Reminder,
+    outcome: Delivered,
+    public_url: str,
+) -> None:
+    with Session(engine) as session:
+        now = clock.now()
+        if now >= reminder.expires_at:
+            store.settle(session, reminder.id, Status.MISSED, now, worker=worker)
+            outcome.missed += 1
+            return
+        delivery = build_delivery(session, reminder, now, public_url)
+        if delivery is None:
+            store.settle(session, reminder.id, Status.CANCELLED, now, worker=worker)
+            outcome.cancelled += 1
+            return
+    try:
+        channels.send(delivery)
+    except DeliveryError as exc:
+        _failed(engine, clock, worker, reminder, str(exc), outcome)
+        return
+    with Session(engine) as session:
+        sent_at = clock.now()
+        if store.settle(session, reminder.id, Status.SENT, sent_at, worker=worker):
+            outcome.sent += 1
+            outcome.delays.append((sent_at - reminder.due_at).total_seconds())
+        else:
+            log.warning("reminder %s: the lease ran out while sending", reminder.id)
+
+
+def _failed(
+    engine: Engine, clock: Clock, worker: str, reminder: Reminder, error: str, outcome: Delivered
+) -> None:
+    attempts = reminder.attempts + 1
+    now = clock.now()
+    retry_at = now + store.backoff(attempts)
+    log.warning("reminder %s, attempt %s: %s", reminder.id, attempts, error)
+    with Session(engine) as session:
+        if attempts >= MAX_ATTEMPTS or retry_at >= reminder.expires_at:
+            store.settle(session, reminder.id, Status.FAILED, now, worker=worker, error=error)
+            outcome.failed += 1
+        else:
+            store.settle(
+                session,
+                reminder.id,
+                Status.PENDING,
+                now,
+                worker=worker,
+                error=error,
+                retry_at=retry_at,
+            )
+            outcome.retried += 1
+
+
+def _around(session: Session, team: Team, at: datetime) -> list[ScheduleEntry]:
+    """The resolved entries of the period holding `at` and the one before: whole, unclipped
+    at `at`, with both sides of a handoff at `at`."""
+    current = period_at(team.policy, at)
+    if current is None:
+        return []
+    since = period(team.policy, current.index - 1).start if current.index > 0 else current.start
+    return views.resolved_entries(session, team, since, current.end)
+
+
+def build_delivery(
+    session: Session, reminder: Reminder, now: datetime, public_url: str = ""
+) -> Delivery | None:
+    """The delivery of `reminder` as the schedule stands at `now`, or None when the schedule no
+    longer calls for it (the turn is someone else's, the slot got covered, ...)."""
+    team = repository.get_team(session, reminder.team)
+    entries = _around(session, team, reminder.at)
+    mine = [e for e in entries if e.role is reminder.role]
+    starting = next((e for e in mine if e.start == reminder.at), None)
+    ending = next((e for e in mine if e.end == reminder.at), None)
+    holder = starting.member if starting else None
+    recipient = reminder.recipient
+    kind = reminder.kind
+    outgoing = ending.member if ending else None
+    if kind is Kind.TURN_STARTS:
+        # A turn that now continues the member's previous one is no new start.
+        valid = holder is not None and holder == recipient and outgoing != recipient
+    elif kind is Kind.TURN_MOVED and reminder.change is Change.ADDED:
+        valid = holder is not None and holder == recipient
+    elif kind is Kind.TURN_MOVED:
+        valid = holder != recipient
+    elif kind is Kind.HANDOFF:
+        valid = starting is not None and outgoing != holder and recipient in (outgoing, holder)
+    else:
+        valid = starting is not None and holder is None and _still_lead(team, recipient)
+    if not valid:
+        return None
+    other = Role.OPERATOR if reminder.role is Role.DEVELOPER else Role.DEVELOPER
+    partner = next(
+        (e.member for e in entries if e.role is other and e.start <= reminder.at < e.end), None
+    )
+    outgoing_id = ending.member if ending else None
+    people = repository.people(session, [recipient, partner, outgoing_id, holder])
+    settings = team_member_notify(session, team.id)
+    note = settings[outgoing_id].handoff_note if outgoing_id in settings else ""
+    context = Context(
+        kind=kind,
+        team_name=team.name,
+        team_zone=team.timezone,
+        role=reminder.role,
+        at=reminder.at,
+        # The recipient's turn ends where the schedule now says; a removed turn, a handoff to
+        # the outgoing side and an uncovered alert name the stretch as it was found.
+        end=starting.end if starting and holder == recipient else reminder.end,
+        now=now,
+        recipient=_contact(people.get(recipient or "")),
+        partner=_contact(people.get(partner or "")),
+        outgoing=_contact(people.get(outgoing_id or "")),
+        incoming=_contact(people.get(holder or "")),
+        note=note,
+        change=reminder.change,
+        link=f"{public_url.rstrip('/')}/v1/teams/{team.id}/schedule" if public_url else "",
+    )
+    message = render(context)
+    prefs = settings.get(recipient) if recipient else None
+    own_hook = prefs is not None and prefs.webhook_url is not None
+    return Delivery(
+        key=reminder.key,
+        channel=reminder.channel,
+        recipient=context.recipient,
+        message=message,
+        payload=_payload(reminder, context, message.subject, message.text),
+        slack_webhook=(prefs.slack_webhook if prefs else None) or team.notify.slack_webhook,
+        # A member's own webhook is signed with their secret (or the team's); the team's
+        # webhook always with the team's.
+        webhook_url=prefs.webhook_url if own_hook and prefs else team.notify.webhook_url,
+        webhook_secret=(prefs.webhook_secret if own_hook and prefs else None)
+        or team.notify.webhook_secret,
+    )
+
+
+def _still_lead(team: Team, recipient: str | None) -> bool:
+    return recipient in team.leads if recipient is not None else not team.leads
+
+
+def _contact(person: repository.Person | None) -> Contact | None:
+    if person is None:
+        return None
+    return Contact(person.id, person.name, person.email, person.chat, person.timezone)
+
+
+def _payload(reminder: Reminder, context: Context, subject: str, text: str) -> dict[str, object]:
+    def who(contact: Contact | None) -> dict[str, str] | None:
+        return None if contact is None else {"id": contact.id, "name": contact.name}
+
+    return {
+        "id": reminder.key,
+        "reminder": reminder.id,
+        "kind": reminder.kind.value,
+        "team": reminder.team,
+        "role": reminder.role.value,
+        "recipient": who(context.recipient),
+        "at": context.at.isoformat(),
+        "end": context.end.isoformat(),
+        "lead_seconds": None if reminder.lead is None else int(reminder.lead.total_seconds()),
+        "change": None if reminder.change is None else reminder.change.value,
+        "partner": who(context.partner),
+        "outgoing": who(context.outgoing),
+        "incoming": who(context.incoming),
+        "handoff_note": context.note,
+        "subject": subject,
+        "text": text,
+    }

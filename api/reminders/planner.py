@@ -1,0 +1,281 @@
+"""The planning half of a reminder pass: from one team's resolved schedule to queued reminders.
+
+For each team, in one transaction:
+1. read the resolved schedule (`api.views.resolved_entries`, the one source of who holds what)
+   from the start of the current period to the end of the period the horizon reaches;
+2. compare the future turns with the snapshot of turns members were last told about: each turn
+   added or removed queues a `turn_moved` reminder, whatever changed it (API, CLI, team file,
+   time off, regeneration, overrides and swaps alike). The first pass for a team only records
+   the snapshot, so starting Rota on a running rotation sends no flood;
+3. queue the `turn_starts`, `handoff` and `uncovered` reminders the schedule calls for, and
+   cancel queued ones it no longer calls for;
+4. all of it after taking the team: its first pass inserts the team's `reminder_team` row, a
+   later one moves its `version` with a conditional UPDATE. When two processes plan the same
+   team at once, the second blocks there, then finds the row taken or the version moved,
+   rolls back, and the first one's work stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlalchemy.engine import CursorResult
+from sqlmodel import Session, col, select
+
+from api import repository, views
+from api.reminders.preferences import team_member_notify
+from api.reminders.store import Status, new_row, open_rows, reminder_key
+from api.tables import ReminderRow, ReminderTeamRow, ReminderTurnRow
+from rotation import Channel, Role, Team, period_at
+from rotation.model import MemberNotify
+from rotation.reminders import (
+    Change,
+    Kind,
+    Notice,
+    Turn,
+    diff_turns,
+    handoff_notices,
+    moved_notices,
+    turn_start_notices,
+    turns_of,
+    uncovered_notices,
+)
+
+#: Kinds recomputed from the schedule on every pass (a moved turn is an event instead).
+_SCHEDULED = {Kind.TURN_STARTS.value, Kind.HANDOFF.value, Kind.UNCOVERED.value}
+
+
+class Raced(Exception):
+    """Another process planned this team's reminders first; this pass's work is rolled back."""
+
+
+@dataclass(frozen=True)
+class Planned:
+    team: str
+    queued: int
+    cancelled: int
+    moved: int
+    first_look: bool
+
+
+def window(team: Team, now: datetime, horizon: timedelta) -> tuple[datetime, datetime]:
+    """`[since, until)`: from the start of the period holding `now` (so no entry of interest is
+    clipped at its start) to the end of the period holding `now + horizon` (a handoff: entries
+    never cross one, so none is clipped at its end)."""
+    current = period_at(team.policy, now)
+    last = period_at(team.policy, now + horizon)
+    since = current.start if current else now
+    until = last.end if last else now + horizon
+    return since, until
+
+
+def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -> Planned:
+    """Queue `team`'s reminders as of `now`; the caller commits, or rolls back on `Raced` or
+    an `IntegrityError` (another process inserted the same keys first). A pass that finds
+    nothing to change writes nothing."""
+    since, until = window(team, now, horizon)
+    entries = views.resolved_entries(session, team, since, until)
+    current = turns_of(entries, now, until)
+    state = session.get(ReminderTeamRow, team.id)
+    members = {m.id for m in repository.list_members(session, team.id)}
+    prefs = team_member_notify(session, team.id)
+
+    def notify_of(member: str | None) -> MemberNotify:
+        return prefs.get(member or "", MemberNotify())
+
+    def channels_of(recipient: str | None) -> tuple[Channel, ...]:
+        if recipient is None:
+            return (Channel.LOG,)
+        return notify_of(recipient).effective_channels(team.notify)
+
+    def lead_times_of(member: str) -> tuple[timedelta, ...]:
+        return notify_of(member).effective_lead_times(team.notify)
+
+    leads = [lead for lead in team.leads if lead in members]
+    wanted = [
+        *turn_start_notices(entries, now, until, lead_times_of),
+        *handoff_notices(entries, now, until),
+        *uncovered_notices(entries, now, until, leads),
+    ]
+    queue = _compare(session, team.id, wanted, channels_of, now)
+    known = _snapshot(session, team.id) if state is not None else {}
+    keep = set(current) | {t for t in known if t.start >= until}
+    added: list[Turn] = []
+    removed: list[Turn] = []
+    # Take the team before writing: a concurrent pass blocks here until this one commits, then
+    # fails (the primary key, or the version it read has moved) and rolls back.
+    if state is None:
+        session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
+        session.flush()
+    else:
+        seen_until = state.seen_until
+        added, removed = diff_turns(known, current, now, min(seen_until, until))
+        if not (added or removed or queue.changes or keep != set(known) or until > seen_until):
+            return Planned(team.id, 0, 0, 0, False)
+        _move_version(session, state, max(seen_until, until), now)
+    serials = _remember(session, team.id, keep, known)
+    events: list[tuple[Notice, int]] = []
+    for notice in moved_notices(added, removed, now):
+        turn = Turn(notice.role, notice.recipient or "", notice.at, notice.end)
+        events.append((notice, serials[turn] if notice.change is Change.ADDED else known[turn]))
+    queued, cancelled = _apply(session, team.id, queue, now)
+    moved = _queue_moved(session, team.id, events, channels_of, now)
+    return Planned(team.id, queued + moved, cancelled, len(events), state is None)
+
+
+def _snapshot(session: Session, team_id: str) -> dict[Turn, int]:
+    rows = session.exec(select(ReminderTurnRow).where(ReminderTurnRow.team_id == team_id))
+    return {Turn(Role(r.role), r.person_id, r.start, r.end): r.id or 0 for r in rows}
+
+
+def _remember(
+    session: Session, team_id: str, keep: set[Turn], known: dict[Turn, int]
+) -> dict[Turn, int]:
+    """Make the snapshot hold exactly `keep` (the turns ahead in the window, and the known ones
+    after it); turns that have started are dropped without a word. Return the row id of every
+    turn it holds."""
+    gone = [row_id for turn, row_id in known.items() if turn not in keep]
+    if gone:
+        session.exec(delete(ReminderTurnRow).where(col(ReminderTurnRow.id).in_(gone)))
+    fresh = {
+        turn: ReminderTurnRow(
+            team_id=team_id,
+            role=turn.role.value,
+            person_id=turn.member,
+            start=turn.start,
+            end=turn.end,
+        )
+        for turn in keep
+        if turn not in known
+    }
+    session.add_all(fresh.values())
+    session.flush()
+    ids = {turn: row_id for turn, row_id in known.items() if turn in keep}
+    ids.update({turn: row.id or 0 for turn, row in fresh.items()})
+    return ids
+
+
+def _move_version(
+    session: Session, state: ReminderTeamRow, seen_until: datetime, now: datetime
+) -> None:
+    result = session.exec(
+        update(ReminderTeamRow)
+        .where(
+            col(ReminderTeamRow.team_id) == state.team_id,
+            col(ReminderTeamRow.version) == state.version,
+        )
+        .values(version=state.version + 1, seen_until=seen_until, updated_at=now)
+    )
+    assert isinstance(result, CursorResult)
+    if result.rowcount != 1:
+        raise Raced(state.team_id)
+
+
+@dataclass
+class _Queue:
+    """What a pass changes in the queue: rows to insert, cancelled ones to revive, pending
+    ones to cancel (or mark missed, had they fallen due)."""
+
+    insert: list[ReminderRow]
+    revive: list[tuple[int, datetime]]
+    drop: list[tuple[int, Status]]
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.insert or self.revive or self.drop)
+
+
+def _compare(
+    session: Session,
+    team_id: str,
+    wanted: list[Notice],
+    channels_of: Callable[[str | None], tuple[Channel, ...]],
+    now: datetime,
+) -> _Queue:
+    """Compare the reminders the schedule calls for with the team's open ones."""
+    rows = {row.key: row for row in open_rows(session, team_id, now) if row.kind in _SCHEDULED}
+    queue = _Queue([], [], [])
+    keys: set[str] = set()
+    for notice in wanted:
+        for channel in channels_of(notice.recipient):
+            key = reminder_key(team_id, notice, channel, None)
+            keys.add(key)
+            row = rows.get(key)
+            if row is None:
+                queue.insert.append(new_row(team_id, notice, channel, now))
+            elif row.status == Status.CANCELLED.value and row.id is not None:
+                queue.revive.append((row.id, max(row.due_at, now)))
+    for key, row in rows.items():
+        if key not in keys and row.status == Status.PENDING.value and _in_scope(row, now):
+            assert row.id is not None
+            queue.drop.append((row.id, Status.MISSED if row.due_at <= now else Status.CANCELLED))
+    return queue
+
+
+def _apply(session: Session, team_id: str, queue: _Queue, now: datetime) -> tuple[int, int]:
+    """Write `queue`. State changes are conditional: a row a delivery loop claimed meanwhile
+    is left to it."""
+    session.add_all(queue.insert)
+    for row_id, attempt_at in queue.revive:
+        session.exec(
+            update(ReminderRow)
+            .where(
+                col(ReminderRow.id) == row_id,
+                col(ReminderRow.status) == Status.CANCELLED.value,
+            )
+            .values(status=Status.PENDING.value, next_attempt_at=attempt_at, updated_at=now)
+        )
+    for row_id, status in queue.drop:
+        session.exec(
+            update(ReminderRow)
+            .where(col(ReminderRow.id) == row_id, col(ReminderRow.status) == Status.PENDING.value)
+            .values(status=status.value, updated_at=now)
+        )
+    session.flush()
+    return len(queue.insert) + len(queue.revive), len(queue.drop)
+
+
+def _in_scope(row: ReminderRow, now: datetime) -> bool:
+    """Whether this pass's notices would have named `row` had the schedule still called for it:
+    handoffs and turn starts ahead of now, uncovered stretches not over."""
+    return row.kind == Kind.UNCOVERED.value or row.at > now
+
+
+def _queue_moved(
+    session: Session,
+    team_id: str,
+    events: list[tuple[Notice, int]],
+    channels_of: Callable[[str | None], tuple[Channel, ...]],
+    now: datetime,
+) -> int:
+    """Queue a `turn_moved` reminder per event and channel. A turn removed and added back (or
+    the other way) before the first message went out cancels that message instead: nothing
+    changed for the member."""
+    queued = 0
+    for notice, serial in events:
+        opposite = Change.REMOVED if notice.change is Change.ADDED else Change.ADDED
+        pending = session.exec(
+            select(ReminderRow).where(
+                ReminderRow.team_id == team_id,
+                ReminderRow.kind == Kind.TURN_MOVED.value,
+                ReminderRow.change == opposite.value,
+                ReminderRow.recipient == notice.recipient,
+                ReminderRow.role == notice.role.value,
+                ReminderRow.at == notice.at,
+                ReminderRow.end == notice.end,
+                ReminderRow.status == Status.PENDING.value,
+            )
+        ).all()
+        if pending:
+            for row in pending:
+                row.status, row.updated_at = Status.CANCELLED.value, now
+                session.add(row)
+            continue
+        for channel in channels_of(notice.recipient):
+            session.add(new_row(team_id, notice, channel, now, serial))
+            queued += 1
+    session.flush()
+    return queued

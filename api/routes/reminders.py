@@ -1,0 +1,156 @@
+"""Reminders over HTTP: the queue (`GET /v1/reminders`, a lead's resend of a failed one), a
+member's own reminder settings and their handoff note."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from sqlmodel import Session
+
+from api import audit, repository
+from api.auth import Principal, Reader, Writer, check_may_act_for, check_may_write
+from api.clock import Clock, get_clock
+from api.database import get_session
+from api.reminders import preferences, store
+from api.reminders.schemas import (
+    HandoffNoteUpdate,
+    MemberNotifyPublic,
+    MemberNotifyUpdate,
+    ReminderPagePublic,
+    ReminderPublic,
+)
+from api.reminders.store import Status
+
+router = APIRouter(tags=["reminders"])
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 500
+
+
+@router.get("/v1/reminders", response_model=ReminderPagePublic)
+def list_reminders(
+    session: SessionDep,
+    _: Reader,
+    team: Annotated[str | None, Query(description="Only this team's reminders.")] = None,
+    status: Annotated[Status | None, Query(description="Only reminders in this state.")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    before: Annotated[
+        int | None, Query(ge=1, description="Only ids below (a page's next).")
+    ] = None,
+) -> ReminderPagePublic:
+    """Reminders, newest first: pending, sending, sent, failed, missed and cancelled."""
+    if team is not None:
+        repository.get_team_row(session, team)
+    found = store.list_reminders(session, team, status, limit + 1, before)
+    page = found[:limit]
+    return ReminderPagePublic(
+        reminders=[ReminderPublic.of(r) for r in page],
+        next=page[-1].id if len(found) > limit else None,
+    )
+
+
+@router.post("/v1/reminders/{reminder_id}/resend", response_model=ReminderPublic)
+def resend_reminder(
+    reminder_id: int, session: SessionDep, clock: ClockDep, principal: Writer
+) -> ReminderPublic:
+    """Queue a failed reminder again (a lead of its team, or an admin)."""
+    reminder = store.get_reminder(session, reminder_id)
+    check_may_write(principal, reminder.team)
+    now = clock.now()
+    queued = store.resend(session, reminder_id, now)
+    audit.record(
+        session,
+        at=now,
+        actor=principal.name,
+        action="reminder.resend",
+        team_id=reminder.team,
+        after={"reminder": reminder_id, "kind": reminder.kind.value},
+    )
+    session.commit()
+    return ReminderPublic.of(queued)
+
+
+@router.get("/v1/teams/{team}/members/{member}/notify", response_model=MemberNotifyPublic)
+def get_member_notify(team: str, member: str, session: SessionDep, _: Reader) -> MemberNotifyPublic:
+    """A member's reminder settings, what applies to them, and their handoff note."""
+    found = repository.get_team(session, team)
+    repository.get_member(session, team, member)
+    notify = preferences.member_notify(session, team, member)
+    return MemberNotifyPublic.of(notify, found.notify)
+
+
+@router.put("/v1/teams/{team}/members/{member}/notify", response_model=MemberNotifyPublic)
+def put_member_notify(
+    team: str,
+    member: str,
+    body: MemberNotifyUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: Writer,
+) -> MemberNotifyPublic:
+    """Set a member's channels, lead times and webhook references (null: the team's)."""
+    check_may_act_for(principal, team, member)  # a member sets their own reminders ...
+    if not principal.may_write(team) and (
+        body.slack_webhook or body.webhook_url or body.webhook_secret
+    ):
+        # ... but only a lead names server secrets (env: references) for them.
+        raise HTTPException(403, "only a lead of the team may set webhook references")
+    found = repository.get_team(session, team)
+    repository.get_member(session, team, member)
+    current = preferences.member_notify(session, team, member)
+    wanted = preferences.check_member_notify(found, body.to_notify(current.handoff_note))
+    now = clock.now()
+    preferences.save_member_notify(session, team, member, wanted, now)
+    after = MemberNotifyPublic.of(wanted, found.notify)
+    audit.record(
+        session,
+        at=now,
+        actor=principal.name,
+        action="member.notify",
+        team_id=team,
+        before=MemberNotifyPublic.of(current, found.notify).model_dump(mode="json"),
+        after=after.model_dump(mode="json"),
+    )
+    session.commit()
+    return after
+
+
+def check_may_set_handoff_note(principal: Principal, team: str, member: str) -> None:
+    """Who may write `member`'s handoff note in `team`: a lead of the team, an admin, or the
+    member themself (their member token)."""
+    if not principal.may_act_for(team, member):
+        raise HTTPException(403, f"this token may not set the handoff note of {member!r}")
+
+
+@router.put("/v1/teams/{team}/members/{member}/handoff-note", response_model=MemberNotifyPublic)
+def put_handoff_note(
+    team: str,
+    member: str,
+    body: HandoffNoteUpdate,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: Writer,
+) -> MemberNotifyPublic:
+    """Set what `member` hands over with their turn: sent to both sides of their handoffs."""
+    check_may_set_handoff_note(principal, team, member)
+    found = repository.get_team(session, team)
+    repository.get_member(session, team, member)
+    current = preferences.member_notify(session, team, member)
+    now = clock.now()
+    updated = preferences.with_note(current, body.note)
+    preferences.save_member_notify(session, team, member, updated, now)
+    audit.record(
+        session,
+        at=now,
+        actor=principal.name,
+        action="member.handoff_note",
+        team_id=team,
+        before={"note": current.handoff_note},
+        after={"note": body.note},
+    )
+    session.commit()
+    return MemberNotifyPublic.of(updated, found.notify)
