@@ -17,7 +17,7 @@ from api import audit, problems, repository
 from api.clock import Clock, SystemClock
 from api.database import open_database
 from api.planning import extend_plan
-from api.routes import health, support, teams
+from api.routes import feeds, health, support, teams
 from api.settings import Settings, get_settings
 from rotation import Budget
 
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock
     problems.install(app)
-    for module in (health, support, teams, audit):
+    for module in (health, support, teams, feeds, audit):
         app.include_router(module.router)
     return app
 

@@ -61,6 +61,7 @@ def team_from_row(row: TeamRow) -> Team:
         weights=DayWeights(row.weekday_weight, row.weekend_weight, row.holiday_weight),
         extra_holidays=frozenset(date.fromisoformat(day) for day in row.extra_holidays),
         fairness_since=row.fairness_since,
+        feed_local_times=row.feed_local_times,
     )
 
 
@@ -137,6 +138,7 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "weekend_weight": team.weights.weekend,
         "holiday_weight": team.weights.holiday,
         "extra_holidays": [day.isoformat() for day in sorted(team.extra_holidays)],
+        "feed_local_times": team.feed_local_times,
     }
 
 
@@ -219,6 +221,19 @@ def teams_of(session: Session, person_id: str) -> list[str]:
     return sorted(session.exec(query))
 
 
+def teams_with_turns(
+    session: Session, person_id: str, since: datetime, until: datetime
+) -> list[str]:
+    """The teams `person_id` is a member of, and those where they hold a slot in
+    `[since, until)` (a leaver's last turns)."""
+    held = select(AssignmentRow.team_id).where(
+        AssignmentRow.person_id == person_id,
+        col(AssignmentRow.period_start) < until,
+        col(AssignmentRow.period_end) > since,
+    )
+    return sorted(set(teams_of(session, person_id)) | set(session.exec(held.distinct())))
+
+
 # Time off
 
 
@@ -254,6 +269,28 @@ def replace_file_time_off(
                 created_at=now,
             )
         )
+
+
+def add_time_off(
+    session: Session, team_id: str, entries: Sequence[TimeOff], now: datetime, source: str
+) -> list[tuple[int, TimeOff]]:
+    """Store time off entered through `team_id` (`source` says how: "api", "import"...); return
+    each entry with its new id. The caller commits."""
+    rows = [
+        TimeOffRow(
+            person_id=entry.member,
+            team_id=team_id,
+            start=entry.start,
+            end=entry.end,
+            reason=entry.reason,
+            source=source,
+            created_at=now,
+        )
+        for entry in entries
+    ]
+    session.add_all(rows)
+    session.flush()
+    return [(row.id, entry) for row, entry in zip(rows, entries, strict=True) if row.id is not None]
 
 
 # Assignments

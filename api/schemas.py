@@ -193,6 +193,9 @@ class TeamPublic(BaseModel):
     fairness_since: date | None
     extra_holidays: list[date]
     weights: WeightsPublic
+    feed_local_times: bool = Field(
+        description="Calendar feeds in the team's local time (TZID) instead of UTC."
+    )
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -208,6 +211,7 @@ class TeamPublic(BaseModel):
             fairness_since=team.fairness_since,
             extra_holidays=sorted(team.extra_holidays),
             weights=WeightsPublic.of(team.weights),
+            feed_local_times=team.feed_local_times,
         )
 
 
@@ -229,6 +233,9 @@ class TeamUpdate(Strict):
     )
     weights: WeightsUpdate | None = Field(
         default=None, description="Day weights to change; the others stay."
+    )
+    feed_local_times: bool | None = Field(
+        default=None, description="Calendar feeds in local time (TZID) instead of UTC."
     )
 
     def apply(self, team: Team) -> Team:
@@ -265,6 +272,11 @@ class TeamUpdate(Strict):
             weights=self.weights.apply(team.weights) if self.weights else team.weights,
             extra_holidays=extra,
             fairness_since=since,
+            feed_local_times=(
+                self.feed_local_times
+                if self.feed_local_times is not None
+                else team.feed_local_times
+            ),
         )
 
 
@@ -280,6 +292,7 @@ class TeamCreate(Strict):
     fairness_since: CalendarDate | None = None
     extra_holidays: ExtraHolidays = Field(default_factory=list)
     weights: WeightsPublic = Field(default_factory=WeightsPublic)
+    feed_local_times: bool = False
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -298,6 +311,7 @@ class TeamCreate(Strict):
             weights=self.weights.to_weights(),
             extra_holidays=frozenset(self.extra_holidays),
             fairness_since=self.fairness_since,
+            feed_local_times=self.feed_local_times,
         )
 
 

@@ -87,7 +87,8 @@ class Team:
 
     `holidays` names a calendar of the `holidays` package (`DE` or `DE-BE`); `extra_holidays` adds
     the team's own days to it. The fairness window starts at the first period, or on
-    `fairness_since` (a local date) when set.
+    `fairness_since` (a local date) when set. `feed_local_times` writes the team's calendar
+    feeds in its local time (`TZID`) instead of UTC.
     """
 
     id: str
@@ -99,6 +100,7 @@ class Team:
     weights: DayWeights = field(default_factory=DayWeights)
     extra_holidays: frozenset[date] = frozenset()
     fairness_since: date | None = None
+    feed_local_times: bool = False
 
     @property
     def timezone(self) -> str:

@@ -50,6 +50,7 @@ TEAM_KEYS = {
     "fairness_since",
     "extra_holidays",
     "weights",
+    "feed_local_times",
 }
 WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 #: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
@@ -242,6 +243,9 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
     fairness_since = _date(reader, "team", 0, data, "fairness_since", required=False)
     extra_holidays = _read_extra_holidays(reader, data)
     weights = _read_weights(reader, data)
+    local_times = reader.typed(
+        "team", 0, data, "feed_local_times", bool, "true or false", required=False
+    )
     if None in (team_id, name, zone, days, handoff, start):
         return None
     assert handoff is not None
@@ -257,6 +261,7 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
         weights=weights,
         extra_holidays=extra_holidays,
         fairness_since=fairness_since,
+        feed_local_times=bool(local_times),
     )
 
 
