@@ -5,9 +5,11 @@ client that already has the feed gets its 304 for the price of building the even
 
 Times are UTC (`...Z`) unless an event carries a zone (the team asked for local times). Then its
 instants are written with `TZID` and a `VTIMEZONE` of yearly `RRULE`s (`api.feeds.vtimezone`),
-except an instant whose wall time is ambiguous (the repeated hour at fall back): parsers
-disagree on which occurrence such a local time means (ical.js takes the later one, RFC 5545
-the first), so that instant is written in UTC, which every parser reads alike.
+except for an event with an instant whose wall time is ambiguous (the repeated hour at fall
+back): parsers disagree on which occurrence such a local time means (ical.js takes the later one,
+RFC 5545 the first), so that event is written in UTC, which every parser reads alike. Both its
+instants are: given a UTC end and a local start, python-recurring-ical-events adds the duration
+to the local start as wall time, an hour off across the change.
 """
 
 from __future__ import annotations
@@ -103,11 +105,16 @@ def _zones(events: Sequence[PublishedEvent]) -> list[icalendar.Timezone]:
             continue
         low, high = spans.get(zone, (item.event.start, item.event.end))
         spans[zone] = (min(low, item.event.start), max(high, item.event.end))
-    margin = timedelta(days=1)
+    # Whole years, and at least two, so that each yearly change is an RRULE and a feed whose
+    # window moves by a day keeps the same VTIMEZONE.
     return [
-        vtimezone(ZoneInfo(name), low - margin, high + margin)
+        vtimezone(ZoneInfo(name), _new_year(low.year), _new_year(high.year + 2))
         for name, (low, high) in sorted(spans.items())
     ]
+
+
+def _new_year(year: int) -> datetime:
+    return datetime(min(year, 9999), 1, 1, tzinfo=UTC)
 
 
 def _vevent(item: PublishedEvent) -> Event:
@@ -119,8 +126,13 @@ def _vevent(item: PublishedEvent) -> Event:
     vevent.add("dtstamp", item.last_modified.astimezone(UTC))
     vevent.add("last-modified", item.last_modified.astimezone(UTC))
     vevent.add("sequence", item.sequence)
-    vevent.add("dtstart", _instant(event.start, event.zone))
-    vevent.add("dtend", _instant(event.end, event.zone))
+    zone = ZoneInfo(event.zone) if event.zone else None
+    if zone is None or _ambiguous(event.start, zone) or _ambiguous(event.end, zone):
+        vevent.add("dtstart", event.start.astimezone(UTC))
+        vevent.add("dtend", event.end.astimezone(UTC))
+    else:
+        vevent.add("dtstart", event.start.astimezone(zone))
+        vevent.add("dtend", event.end.astimezone(zone))
     vevent.add("summary", event.summary)
     if event.description:
         vevent.add("description", event.description)
@@ -132,10 +144,7 @@ def _vevent(item: PublishedEvent) -> Event:
     return vevent
 
 
-def _instant(at: datetime, zone_name: str | None) -> datetime:
-    if zone_name is None:
-        return at.astimezone(UTC)
-    local = at.astimezone(ZoneInfo(zone_name))
-    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
-        return at.astimezone(UTC)  # an ambiguous wall time: see the module's docstring
-    return local
+def _ambiguous(at: datetime, zone: ZoneInfo) -> bool:
+    """Whether the wall time of `at` in `zone` happens twice (the repeated hour at fall back)."""
+    local = at.astimezone(zone)
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
