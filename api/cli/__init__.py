@@ -3,7 +3,7 @@
 Each module of this package adds the commands of one topic to the group in `base`.
 """
 
-from api.cli import core
+from api.cli import core, feeds
 from api.cli.base import main
 
-__all__ = ["core", "main"]
+__all__ = ["core", "feeds", "main"]

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from api import repository, views
+from api import audit, repository, views
 from api.feeds import store
 from api.feeds.events import FeedKind, FeedScope, TeamEntries, feed_events
 from api.feeds.render import Feed
@@ -33,8 +33,10 @@ __all__ = [
     "MAX_SPAN",
     "build_feed",
     "feed_window",
+    "issue_token",
     "resolve_scope",
     "whole_stretches",
+    "withdraw_token",
     "zone_of",
 ]
 
@@ -155,3 +157,45 @@ def resolve_scope(
         if team not in member_teams:
             raise InvalidFeedScope("team", f"{scope.member!r} is not a member of {team!r}")
     return scope, member_teams
+
+
+def issue_token(
+    session: Session, scope: FeedScope, actor: str, now: datetime
+) -> tuple[store.FeedToken, str]:
+    """Create a token for feed `scope` and record it in the audit log; the caller commits."""
+    token, secret = store.create_token(session, scope, actor, now)
+    _audit(session, actor, "feed-token.create", token, now, created=True)
+    return token, secret
+
+
+def withdraw_token(session: Session, token: store.FeedToken, actor: str, now: datetime) -> None:
+    """Revoke `token` and record it in the audit log; the caller commits."""
+    store.revoke_token(session, token.id, now)
+    _audit(session, actor, "feed-token.revoke", token, now, created=False)
+
+
+def _audit(
+    session: Session,
+    actor: str,
+    action: str,
+    token: store.FeedToken,
+    now: datetime,
+    *,
+    created: bool,
+) -> None:
+    described = {
+        "id": token.id,
+        "scope": token.scope.kind.value,
+        "team": token.scope.team,
+        "member": token.scope.member,
+        "created_by": token.created_by,
+    }
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action=action,
+        team_id=token.scope.team,
+        before=None if created else described,
+        after=described if created else None,
+    )

@@ -6,14 +6,14 @@ missing, wrong or revoked token, or one for another feed, is the same 404, namin
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from sqlmodel import Session
 
-from api import audit, repository
+from api import repository
 from api.auth import Principal, Reader, get_app_settings
 from api.clock import Clock, get_clock
 from api.database import get_session
@@ -152,8 +152,7 @@ def create_feed_token(
     if not may_manage_feed(principal, scope, member_teams):
         raise HTTPException(403, "this token may not hand out this feed")
     now = clock.now()
-    token, secret = store.create_token(session, scope, principal.name, now)
-    _record(session, principal, "feed-token.create", token, None, now)
+    token, secret = service.issue_token(session, scope, principal.name, now)
     session.commit()
     url, webcal_url = feed_urls(settings.public_url, scope, secret)
     return FeedTokenCreated(
@@ -187,9 +186,7 @@ def revoke_feed_token(
         raise HTTPException(404, f"no live feed token {token_id}")
     if not _may_manage(session, principal, token.scope):
         raise HTTPException(403, "this token may not revoke this feed token")
-    now = clock.now()
-    store.revoke_token(session, token_id, now)
-    _record(session, principal, "feed-token.revoke", token, token, now)
+    service.withdraw_token(session, token, principal.name, clock.now())
     session.commit()
     return Response(status_code=204)
 
@@ -197,23 +194,3 @@ def revoke_feed_token(
 def _may_manage(session: Session, principal: Principal, scope: FeedScope) -> bool:
     member_teams = repository.teams_of(session, scope.member) if scope.member else []
     return may_manage_feed(principal, scope, member_teams)
-
-
-def _record(
-    session: Session,
-    principal: Principal,
-    action: str,
-    token: store.FeedToken,
-    before: store.FeedToken | None,
-    now: datetime,
-) -> None:
-    described = FeedTokenPublic.of(token).model_dump(mode="json")
-    audit.record(
-        session,
-        at=now,
-        actor=principal.name,
-        action=action,
-        team_id=token.scope.team,
-        before=described if before is not None else None,
-        after=None if before is not None else described,
-    )
