@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import audit, problems, repository
+from api import audit, problems, repository, timeoff_import
 from api.clock import Clock, SystemClock
 from api.database import open_database
 from api.planning import extend_plan
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.state.settings = settings
     app.state.clock = clock
     problems.install(app)
-    for module in (health, support, teams, feeds, audit):
+    for module in (health, support, teams, feeds, timeoff_import, audit):
         app.include_router(module.router)
     return app
 
