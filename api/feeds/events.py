@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 from api.repository import Person
 from rotation import ScheduleEntry, Source, Team
@@ -91,7 +92,7 @@ class FeedEvent:
     url: str
     zone: str | None = None
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """What a subscriber sees of the event; SEQUENCE grows when it changes."""
         content = [

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from threading import Lock
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -27,7 +30,7 @@ from icalendar import Calendar, Event, vDuration
 from api.feeds.events import FeedEvent
 from api.feeds.vtimezone import vtimezone
 
-__all__ = ["Feed", "PublishedEvent", "render"]
+__all__ = ["Feed", "PublishedEvent", "RenderCache", "render"]
 
 PRODID = "-//Rota//Rota calendar feeds//EN"
 REFRESH = timedelta(hours=1)
@@ -59,7 +62,7 @@ class Feed:
     def last_modified(self) -> datetime:
         return max((e.last_modified for e in self.events), default=self.empty_since)
 
-    @property
+    @cached_property
     def etag(self) -> str:
         """A strong ETag: equal for equal bytes, as everything `render` writes is in here."""
         parts: list[object] = [FORMAT, icalendar.__version__, self.name]
@@ -95,6 +98,29 @@ def render(feed: Feed) -> bytes:
         calendar.add_component(_vevent(item))
     data: bytes = calendar.to_ical()
     return data
+
+
+class RenderCache:
+    """The bytes of the last few feeds rendered, by ETag: the ETag names the bytes exactly, so
+    a feed that did not change is not written again for each client that lacks it."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = Lock()
+
+    def render(self, feed: Feed) -> bytes:
+        key = feed.etag
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        data = render(feed)
+        with self._lock:
+            self._entries[key] = data
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return data
 
 
 def _zones(events: Sequence[PublishedEvent]) -> list[icalendar.Timezone]:

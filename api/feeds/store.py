@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -187,21 +188,35 @@ def publish(
     return sorted(published, key=lambda item: (item.event.start, item.event.uid))
 
 
-def _rows(session: Session, feed: str, low: datetime, until: datetime) -> dict[str, FeedEventRow]:
-    rows = session.exec(
-        select(FeedEventRow).where(
-            FeedEventRow.feed == feed,
-            col(FeedEventRow.start) < until,
-            col(FeedEventRow.end) > low,
-        )
+@dataclass(frozen=True)
+class _Known:
+    """What the memory holds about one UID."""
+
+    uid: str
+    team_id: str
+    start: datetime
+    end: datetime
+    summary: str
+    content_hash: str
+    sequence: int
+    last_modified: datetime
+    cancelled_at: datetime | None
+
+
+_KNOWN_COLUMNS = tuple(_Known.__dataclass_fields__)
+
+
+def _rows(session: Session, feed: str, low: datetime, until: datetime) -> dict[str, _Known]:
+    # Plain columns, not ORM objects: a feed reads hundreds of these on every request.
+    query = sa_select(*(col(getattr(FeedEventRow, name)) for name in _KNOWN_COLUMNS)).where(
+        col(FeedEventRow.feed) == feed,
+        col(FeedEventRow.start) < until,
+        col(FeedEventRow.end) > low,
     )
-    found = {row.uid: row for row in rows}
-    for row in found.values():
-        session.expunge(row)  # read-only snapshots: the guarded statements do the writing
-    return found
+    return {row[0]: _Known(*row) for row in session.connection().execute(query)}
 
 
-def _published(event: FeedEvent, row: FeedEventRow | None, now: datetime) -> PublishedEvent:
+def _published(event: FeedEvent, row: _Known | None, now: datetime) -> PublishedEvent:
     if row is None:  # its team was deleted while the feed was being built
         return PublishedEvent(event, 0, now)
     return PublishedEvent(event, row.sequence, row.last_modified)

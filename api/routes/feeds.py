@@ -19,7 +19,7 @@ from api.clock import Clock, get_clock
 from api.database import get_session
 from api.feeds import service, store
 from api.feeds.events import FeedKind, FeedScope
-from api.feeds.render import Feed, render
+from api.feeds.render import Feed, RenderCache
 from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.feeds.tokens import feed_urls, may_manage_feed
 from api.schemas import InstantOrDate
@@ -44,6 +44,8 @@ IfNoneMatch = Annotated[str | None, Header()]
 
 CALENDAR = "text/calendar; charset=utf-8"
 NO_FEED = "no calendar feed at this address"
+#: Rendered feeds by ETag, for clients that ask without If-None-Match (or with an old one).
+_rendered = RenderCache()
 _ICS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "The feed (RFC 5545)"}
 }
@@ -117,7 +119,7 @@ def _feed(
     headers = _cache_headers(feed)
     if if_none_match is not None and _matches(if_none_match, feed.etag):
         return Response(status_code=304, headers=headers)
-    return Response(render(feed), media_type=CALENDAR, headers=headers)
+    return Response(_rendered.render(feed), media_type=CALENDAR, headers=headers)
 
 
 def _cache_headers(feed: Feed) -> dict[str, str]:
