@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api import audit, problems, repository, timeoff_import
 from api.clock import Clock, SystemClock
 from api.database import open_database
+from api.feeds.render import RenderCache
 from api.planning import extend_plan
 from api.routes import feeds, health, support, teams
 from api.settings import Settings, get_settings
@@ -60,6 +61,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock
+    # Rendered feeds by ETag: clients without If-None-Match get unchanged feeds unrendered.
+    app.state.feed_cache = RenderCache()
     problems.install(app)
     for module in (health, support, teams, feeds, timeoff_import, audit):
         app.include_router(module.router)

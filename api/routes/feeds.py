@@ -10,7 +10,7 @@ from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from sqlmodel import Session
 
 from api import repository
@@ -44,8 +44,15 @@ IfNoneMatch = Annotated[str | None, Header()]
 
 CALENDAR = "text/calendar; charset=utf-8"
 NO_FEED = "no calendar feed at this address"
-#: Rendered feeds by ETag, for clients that ask without If-None-Match (or with an old one).
-_rendered = RenderCache()
+
+
+def get_render_cache(request: Request) -> RenderCache:
+    """The app's rendered feeds by ETag (set up by `api.app.create_app`)."""
+    cache: RenderCache = request.app.state.feed_cache
+    return cache
+
+
+CacheDep = Annotated[RenderCache, Depends(get_render_cache)]
 _ICS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "The feed (RFC 5545)"}
 }
@@ -57,6 +64,7 @@ def team_calendar(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    cache: CacheDep,
     token: Token = None,
     since: Since = None,
     until: Until = None,
@@ -64,7 +72,7 @@ def team_calendar(
 ) -> Response:
     """A team's feed: both slots, uncovered stretches included."""
     scope = FeedScope(FeedKind.TEAM, team=team)
-    return _feed(session, clock, settings, scope, token, since, until, if_none_match)
+    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
 
 
 @router.get("/members/{member}/calendar.ics", response_class=Response, responses=_ICS)
@@ -73,6 +81,7 @@ def member_calendar(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    cache: CacheDep,
     token: Token = None,
     since: Since = None,
     until: Until = None,
@@ -80,7 +89,7 @@ def member_calendar(
 ) -> Response:
     """A person's feed: their own turns in every team, with their partners."""
     scope = FeedScope(FeedKind.MEMBER, member=member)
-    return _feed(session, clock, settings, scope, token, since, until, if_none_match)
+    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
 
 
 @router.get("/calendar.ics", response_class=Response, responses=_ICS)
@@ -88,6 +97,7 @@ def all_calendar(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
+    cache: CacheDep,
     token: Token = None,
     since: Since = None,
     until: Until = None,
@@ -95,13 +105,14 @@ def all_calendar(
 ) -> Response:
     """Every team's feed in one."""
     scope = FeedScope(FeedKind.ALL)
-    return _feed(session, clock, settings, scope, token, since, until, if_none_match)
+    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
 
 
 def _feed(
     session: Session,
     clock: Clock,
     settings: Settings,
+    cache: RenderCache,
     scope: FeedScope,
     token: str | None,
     since: InstantOrDate | None,
@@ -119,7 +130,7 @@ def _feed(
     headers = _cache_headers(feed)
     if if_none_match is not None and _matches(if_none_match, feed.etag):
         return Response(status_code=304, headers=headers)
-    return Response(_rendered.render(feed), media_type=CALENDAR, headers=headers)
+    return Response(cache.render(feed), media_type=CALENDAR, headers=headers)
 
 
 def _cache_headers(feed: Feed) -> dict[str, str]:
