@@ -3,8 +3,11 @@ and uncovered slots, written out and read back by three independent parsers."""
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -234,3 +237,27 @@ def test_every_hour_around_every_transition_reads_alike_in_local_times(zone: str
         published += [PublishedEvent(event, 0, at) for event in found]
     events = parse_everywhere(render(Feed("Zone", published, at)))
     assert sorted(e.start for e in events) == sorted(instants)
+
+
+GOLDEN = Path(__file__).parent / "golden" / "team_feed_override_swap_uncovered.json"
+
+
+def test_the_team_feed_matches_its_golden_file_after_parsing() -> None:
+    """What a subscriber sees of the hand-made week, kept under tests/golden/ and compared after
+    parsing (the order of properties is free). Regenerate with ROTA_UPDATE_GOLDEN=1."""
+    events = parse_everywhere(render(build(TEAM_FEED)))
+    seen = [
+        {
+            "uid": e.uid,
+            "summary": e.summary,
+            "description": e.description,
+            "status": e.status,
+            "start": e.start.isoformat(),
+            "end": e.end.isoformat(),
+            "sequence": e.sequence,
+        }
+        for e in events
+    ]
+    if os.environ.get("ROTA_UPDATE_GOLDEN"):
+        GOLDEN.write_text(json.dumps(seen, indent=2, ensure_ascii=False) + "\n")
+    assert seen == json.loads(GOLDEN.read_text())
