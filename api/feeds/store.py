@@ -159,10 +159,12 @@ def publish(
         and since < row.end
     ]
     if new or changed or gone:
-        _insert_new(session, scope, new, now)
-        for event in [*new, *changed]:
+        # Rows are locked in UID order by every render, so two renders never wait on each other
+        # in a cycle (PostgreSQL would end one with a deadlock error).
+        _insert_new(session, scope, sorted(new, key=lambda e: e.uid), now)
+        for event in sorted([*new, *changed], key=lambda e: e.uid):
             _update_changed(session, event, now)
-        for uid in gone:
+        for uid in sorted(gone):
             session.exec(
                 update(FeedEventRow)
                 .where(col(FeedEventRow.uid) == uid, col(FeedEventRow.cancelled_at).is_(None))
