@@ -17,9 +17,20 @@ from api import audit, problems, repository
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
+from api.feeds.render import RenderCache
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
-from api.routes import health, overrides, reminders, support, swaps, teams, time_off
+from api.routes import (
+    feeds,
+    health,
+    overrides,
+    reminders,
+    support,
+    swaps,
+    teams,
+    time_off,
+    time_off_import,
+)
 from api.settings import Settings, get_settings
 from rotation import Budget
 
@@ -65,8 +76,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock
+    # Rendered feeds by ETag: clients without If-None-Match get unchanged feeds unrendered.
+    app.state.feed_cache = RenderCache()
     problems.install(app)
-    for module in (health, support, teams, time_off, overrides, swaps, audit, reminders):
+    for module in (
+        health,
+        support,
+        teams,
+        time_off,
+        overrides,
+        swaps,
+        feeds,
+        time_off_import,
+        audit,
+        reminders,
+    ):
         app.include_router(module.router)
     return app
 

@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from rotation import (
     AlreadyExists,
     BeyondPlan,
+    InvalidCalendar,
+    InvalidFeedScope,
     InvalidInterval,
     InvalidMember,
     InvalidPolicy,
@@ -68,6 +70,8 @@ STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (InvalidPolicy, 422),
     (InvalidMember, 422),
     (InvalidNotify, 422),
+    (InvalidCalendar, 422),
+    (InvalidFeedScope, 422),
     (TeamFileError, 422),
     (TeamFilesError, 422),
 )
@@ -80,6 +84,8 @@ TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
+    415: "Unsupported media type",
     422: "Invalid input",
     503: "Service unavailable",
 }

@@ -64,6 +64,7 @@ def team_from_row(row: TeamRow) -> Team:
         fairness_since=row.fairness_since,
         swap_approval=row.swap_approval,
         leads=tuple(row.leads),
+        feed_local_times=row.feed_local_times,
     )
 
 
@@ -142,6 +143,7 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "extra_holidays": [day.isoformat() for day in sorted(team.extra_holidays)],
         "swap_approval": team.swap_approval,
         "leads": list(team.leads),
+        "feed_local_times": team.feed_local_times,
     }
 
 
@@ -222,6 +224,19 @@ def teams_of(session: Session, person_id: str) -> list[str]:
     """The teams `person_id` is a member of."""
     query = select(MemberRow.team_id).where(MemberRow.person_id == person_id)
     return sorted(session.exec(query))
+
+
+def teams_with_turns(
+    session: Session, person_id: str, since: datetime, until: datetime
+) -> list[str]:
+    """The teams `person_id` is a member of, and those where they hold a slot in
+    `[since, until)` (a leaver's last turns)."""
+    held = select(AssignmentRow.team_id).where(
+        AssignmentRow.person_id == person_id,
+        col(AssignmentRow.period_start) < until,
+        col(AssignmentRow.period_end) > since,
+    )
+    return sorted(set(teams_of(session, person_id)) | set(session.exec(held.distinct())))
 
 
 # Time off

@@ -198,6 +198,9 @@ class TeamPublic(BaseModel):
     swap_approval: bool = Field(description="Accepted swaps wait for a lead's approval.")
     leads: list[str] = Field(description="Member ids told about uncovered slots.")
     notify: NotifyPublic = Field(description="How the team is reminded; secrets by reference.")
+    feed_local_times: bool = Field(
+        description="Calendar feeds in the team's local time (TZID) instead of UTC."
+    )
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -216,6 +219,7 @@ class TeamPublic(BaseModel):
             swap_approval=team.swap_approval,
             leads=list(team.leads),
             notify=NotifyPublic.of(team.notify),
+            feed_local_times=team.feed_local_times,
         )
 
 
@@ -250,6 +254,9 @@ class TeamUpdate(Strict):
     )
     leads: Leads | None = Field(default=None, description="Replaces the list.")
     notify: NotifyPublic | None = Field(default=None, description="Replaces the settings.")
+    feed_local_times: bool | None = Field(
+        default=None, description="Calendar feeds in local time (TZID) instead of UTC."
+    )
 
     def apply(self, team: Team) -> Team:
         """Return `team` with this update applied; raise a `RotationError` naming a bad field."""
@@ -287,6 +294,11 @@ class TeamUpdate(Strict):
             fairness_since=since,
             swap_approval=team.swap_approval if self.swap_approval is None else self.swap_approval,
             leads=tuple(self.leads) if self.leads is not None else team.leads,
+            feed_local_times=(
+                self.feed_local_times
+                if self.feed_local_times is not None
+                else team.feed_local_times
+            ),
         )
 
 
@@ -305,6 +317,7 @@ class TeamCreate(Strict):
     swap_approval: bool = False
     leads: Leads = Field(default_factory=list)
     notify: NotifyPublic = Field(default_factory=NotifyPublic)
+    feed_local_times: bool = False
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -325,6 +338,7 @@ class TeamCreate(Strict):
             fairness_since=self.fairness_since,
             swap_approval=self.swap_approval,
             leads=tuple(self.leads),
+            feed_local_times=self.feed_local_times,
         )
 
 

@@ -6,6 +6,8 @@ Nothing here reads the clock, touches a database or knows about HTTP: callers pa
 from rotation.errors import (
     AlreadyExists,
     BeyondPlan,
+    InvalidCalendar,
+    InvalidFeedScope,
     InvalidInterval,
     InvalidMember,
     InvalidPolicy,
@@ -50,6 +52,8 @@ __all__ = [
     "Budget",
     "Channel",
     "DayWeights",
+    "InvalidCalendar",
+    "InvalidFeedScope",
     "InvalidInterval",
     "InvalidMember",
     "InvalidPolicy",

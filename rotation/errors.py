@@ -138,6 +138,23 @@ class InvalidReference(RotationError):
         super().__init__(f"{field}: {reason}")
 
 
+class InvalidCalendar(RotationError):
+    """An iCalendar file that cannot be read (as time off): the reason names the problem."""
+
+    def __init__(self, reason: str) -> None:
+        self.field = "body"
+        self.reason = reason
+        super().__init__(f"calendar: {reason}")
+
+
+class InvalidFeedScope(RotationError):
+    """A feed token asked for with a scope that does not fit its team or member."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {reason}")
+
+
 class InvalidNotify(RotationError):
     """Reminder settings that cannot be used (a channel without its webhook, a bad lead time,
     a lead who is not a member)."""

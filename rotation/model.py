@@ -93,7 +93,8 @@ class Team:
     `holidays` names a calendar of the `holidays` package (`DE` or `DE-BE`); `extra_holidays` adds
     the team's own days to it. The fairness window starts at the first period, or on
     `fairness_since` (a local date) when set. With `swap_approval`, a swap two members agreed
-    on waits for a lead's approval.
+    on waits for a lead's approval. `feed_local_times` writes the team's calendar feeds in its
+    local time (`TZID`) instead of UTC.
     """
 
     id: str
@@ -108,6 +109,7 @@ class Team:
     swap_approval: bool = False
     #: Member ids told about uncovered slots (SPEC section 6).
     leads: tuple[str, ...] = ()
+    feed_local_times: bool = False
 
     @property
     def timezone(self) -> str:

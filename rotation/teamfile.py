@@ -52,6 +52,7 @@ TEAM_KEYS = {
     "weights",
     "swap_approval",
     "leads",
+    "feed_local_times",
 }
 WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 #: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
@@ -264,6 +265,9 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
     leads = reader.typed(
         "team", 0, data, "leads", list, 'member ids like ["alice"]', required=False
     )
+    local_times = reader.typed(
+        "team", 0, data, "feed_local_times", bool, "true or false", required=False
+    )
     if None in (team_id, name, zone, days, handoff, start):
         return None
     assert handoff is not None
@@ -281,6 +285,7 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
         fairness_since=fairness_since,
         swap_approval=bool(swap_approval),
         leads=tuple(leads or ()),
+        feed_local_times=bool(local_times),
     )
 
 

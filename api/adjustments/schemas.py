@@ -109,6 +109,16 @@ class TimeOffChanged(TimeOffPublic):
     )
 
 
+class TimeOffImported(BaseModel):
+    time_off: list[TimeOffPublic] = Field(description="The entries created.")
+    skipped: int = Field(description="Entries of the calendar that time off already covered.")
+    changed: list[ChangePublic] = Field(description="Assignments refilled, in every team.")
+    still_on_duty: list[DutyPublic] = Field(
+        description="The member's stretches inside the new time off in periods that had "
+        "already started: cover them with an override."
+    )
+
+
 # Overrides
 
 
@@ -239,5 +249,6 @@ __all__ = [
     "SwapPublic",
     "TimeOffChanged",
     "TimeOffCreate",
+    "TimeOffImported",
     "TimeOffPublic",
 ]

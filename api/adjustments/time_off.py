@@ -16,12 +16,17 @@ from sqlmodel import Session, col, select
 from api import audit, repository
 from api.adjustments import store
 from api.adjustments.common import Snapshot, member_field, span
-from api.adjustments.schemas import TimeOffChanged, TimeOffCreate, TimeOffPublic
+from api.adjustments.schemas import (
+    TimeOffChanged,
+    TimeOffCreate,
+    TimeOffImported,
+    TimeOffPublic,
+)
 from api.auth import Principal, check_may_act_for, check_may_act_for_self
 from api.concurrency import check_if_match, lock_teams
 from api.planning import refresh_plan
 from api.tables import TimeOffRow
-from rotation import Budget
+from rotation import Budget, TimeOff
 from rotation.errors import NotOpen, Overlaps, Unavailable
 
 
@@ -42,6 +47,7 @@ def add_time_off(
     team = repository.get_team(session, team_id)
     start, end = span(team, body.start, body.end)
     _check_free(session, body.member, start, end)
+    _check_not_overridden(session, body.member, start, end)
     snapshot = Snapshot(session, teams, now)
     row = TimeOffRow(
         person_id=body.member,
@@ -105,6 +111,70 @@ def delete_time_off(
     return answer
 
 
+def import_time_off(
+    session: Session,
+    team_id: str,
+    member: str,
+    entries: list[TimeOff],
+    principal: Principal,
+    now: datetime,
+    budget: Budget | None = None,
+) -> TimeOffImported:
+    """Record time off read from a member's calendar, like `add_time_off` does one entry: what
+    the person's time off already covers is skipped, the rest refills what it hits in every team
+    of theirs. The caller commits."""
+    check_may_act_for(principal, team_id, member)
+    lock_teams(session, [team_id, *repository.teams_of(session, member)])
+    repository.get_member(session, team_id, member)
+    teams = repository.teams_of(session, member)
+    known = [(t.start, t.end) for t in repository.time_off_of(session, [member])]
+    parts = [_uncovered(entry, known) for entry in entries]
+    fresh = [part for pieces in parts for part in pieces]
+    for part in fresh:
+        _check_not_overridden(session, member, part.start, part.end)
+    snapshot = Snapshot(session, teams, now)
+    rows = [
+        TimeOffRow(
+            person_id=member,
+            team_id=team_id,
+            start=part.start,
+            end=part.end,
+            reason=part.reason,
+            source="import",
+            created_at=now,
+        )
+        for part in fresh
+    ]
+    session.add_all(rows)
+    session.flush()
+    for affected in teams:
+        refresh_plan(session, affected, now, budget=budget)
+    answer = TimeOffImported(
+        time_off=[TimeOffPublic.of(row) for row in rows],
+        skipped=sum(1 for pieces in parts if not pieces),
+        changed=snapshot.changes(),
+        still_on_duty=[
+            duty for part in fresh for duty in snapshot.on_duty(member, part.start, part.end)
+        ],
+    )
+    for logged in sorted({team_id, *(c.team for c in answer.changed)}):
+        audit.record_change(session, now, principal.name, "time_off.import", logged, None, answer)
+    return answer
+
+
+def _uncovered(entry: TimeOff, known: list[tuple[datetime, datetime]]) -> list[TimeOff]:
+    """The parts of `entry` that no span of `known` covers."""
+    parts = [(entry.start, entry.end)]
+    for start, end in known:
+        parts = [
+            piece
+            for a, b in parts
+            for piece in ((a, min(b, start)), (max(a, end), b))
+            if piece[0] < piece[1]
+        ]
+    return [TimeOff(entry.member, a, b, entry.reason) for a, b in parts]
+
+
 def _logged_teams(team_id: str, answer: TimeOffChanged) -> list[str]:
     """The teams whose audit log shows a time off: the one it was entered through, and every
     other team where it moved someone."""
@@ -112,8 +182,7 @@ def _logged_teams(team_id: str, answer: TimeOffChanged) -> list[str]:
 
 
 def _check_free(session: Session, person_id: str, start: datetime, end: datetime) -> None:
-    """One person's time off does not overlap, and an override that puts them on duty inside it
-    must go first (time off would otherwise silently lose to it)."""
+    """One person's time off does not overlap."""
     overlapping = session.exec(
         select(TimeOffRow)
         .where(
@@ -126,6 +195,11 @@ def _check_free(session: Session, person_id: str, start: datetime, end: datetime
     if overlapping is not None:
         description = f"{overlapping.start.isoformat()} to {overlapping.end.isoformat()}"
         raise Overlaps("start", "time off", overlapping.id, description)
+
+
+def _check_not_overridden(session: Session, person_id: str, start: datetime, end: datetime) -> None:
+    """An override that puts the person on duty inside the time off must go first (time off
+    would otherwise silently lose to it)."""
     covering = store.overrides_of_person(session, person_id, start, end)
     if covering:
         override = covering[0]

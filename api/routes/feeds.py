@@ -1,0 +1,209 @@
+"""Calendar feeds (SPEC section 5): the three feeds, read with a feed token, and the tokens.
+
+A feed answers a strong ETag and Last-Modified, and 304 to an `If-None-Match` that matches. A
+missing, wrong or revoked token, or one for another feed, is the same 404, naming nobody.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from email.utils import format_datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from sqlmodel import Session
+
+from api import repository
+from api.auth import Principal, Reader, get_app_settings
+from api.clock import Clock, get_clock
+from api.database import get_session
+from api.feeds import service, store
+from api.feeds.events import FeedKind, FeedScope
+from api.feeds.render import Feed, RenderCache
+from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
+from api.feeds.tokens import feed_urls, may_manage_feed
+from api.schemas import InstantOrDate
+from api.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["calendar feeds"])
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+Token = Annotated[
+    str | None, Query(max_length=200, description="The feed token from POST /v1/feed-tokens")
+]
+Since = Annotated[
+    InstantOrDate | None,
+    Query(description="Instant with offset, or a date (default: 30 days ago)"),
+]
+Until = Annotated[
+    InstantOrDate | None, Query(description="Instant or date (default: 180 days ahead)")
+]
+IfNoneMatch = Annotated[str | None, Header()]
+
+CALENDAR = "text/calendar; charset=utf-8"
+NO_FEED = "no calendar feed at this address"
+
+
+def get_render_cache(request: Request) -> RenderCache:
+    """The app's rendered feeds by ETag (set up by `api.app.create_app`)."""
+    cache: RenderCache = request.app.state.feed_cache
+    return cache
+
+
+CacheDep = Annotated[RenderCache, Depends(get_render_cache)]
+_ICS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/calendar": {}}, "description": "The feed (RFC 5545)"}
+}
+
+
+@router.get("/teams/{team}/calendar.ics", response_class=Response, responses=_ICS)
+def team_calendar(
+    team: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+    token: Token = None,
+    since: Since = None,
+    until: Until = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """A team's feed: both slots, uncovered stretches included."""
+    scope = FeedScope(FeedKind.TEAM, team=team)
+    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
+
+
+@router.get("/members/{member}/calendar.ics", response_class=Response, responses=_ICS)
+def member_calendar(
+    member: str,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+    token: Token = None,
+    since: Since = None,
+    until: Until = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """A person's feed: their own turns in every team, with their partners."""
+    scope = FeedScope(FeedKind.MEMBER, member=member)
+    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
+
+
+@router.get("/calendar.ics", response_class=Response, responses=_ICS)
+def all_calendar(
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    cache: CacheDep,
+    token: Token = None,
+    since: Since = None,
+    until: Until = None,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    """Every team's feed in one."""
+    scope = FeedScope(FeedKind.ALL)
+    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
+
+
+def _feed(
+    session: Session,
+    clock: Clock,
+    settings: Settings,
+    cache: RenderCache,
+    scope: FeedScope,
+    token: str | None,
+    since: InstantOrDate | None,
+    until: InstantOrDate | None,
+    if_none_match: str | None,
+) -> Response:
+    found = store.find_token(session, token) if token else None
+    if found is None or found.scope != scope:
+        raise HTTPException(404, NO_FEED)
+    now = clock.now()
+    start, end = service.feed_window(since, until, service.zone_of(session, scope), now)
+    feed = service.build_feed(
+        session, scope, start, end, now, settings.public_url, found.created_at
+    )
+    headers = _cache_headers(feed)
+    if if_none_match is not None and _matches(if_none_match, feed.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(cache.render(feed), media_type=CALENDAR, headers=headers)
+
+
+def _cache_headers(feed: Feed) -> dict[str, str]:
+    modified = feed.last_modified.astimezone(UTC).replace(microsecond=0)
+    return {
+        "ETag": feed.etag,
+        "Last-Modified": format_datetime(modified, usegmt=True),
+        # The URL holds a secret: no shared cache; clients revalidate with the ETag.
+        "Cache-Control": "private, no-cache",
+    }
+
+
+def _matches(if_none_match: str, etag: str) -> bool:
+    # If-None-Match compares weakly (RFC 9110 13.1.2): a W/ prefix does not matter.
+    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
+    return "*" in tags or etag in tags
+
+
+# Tokens
+
+
+@router.post("/feed-tokens", response_model=FeedTokenCreated, status_code=201)
+def create_feed_token(
+    body: FeedTokenCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Reader,
+) -> FeedTokenCreated:
+    """A token for one feed. Its secret is in this answer only."""
+    scope, member_teams = service.resolve_scope(session, body.to_scope(), body.team)
+    if not may_manage_feed(principal, scope, member_teams):
+        raise HTTPException(403, "this token may not hand out this feed")
+    now = clock.now()
+    token, secret = service.issue_token(session, scope, principal.name, now)
+    session.commit()
+    url, webcal_url = feed_urls(settings.public_url, scope, secret)
+    return FeedTokenCreated(
+        id=token.id,
+        token=secret,
+        url=url,
+        webcal_url=webcal_url,
+        scope=scope.kind,
+        team=scope.team,
+        member=scope.member,
+    )
+
+
+@router.get("/feed-tokens", response_model=list[FeedTokenPublic])
+def list_feed_tokens(session: SessionDep, principal: Reader) -> list[FeedTokenPublic]:
+    """The live feed tokens this token may manage, without their secrets."""
+    return [
+        FeedTokenPublic.of(token)
+        for token in store.list_tokens(session)
+        if _may_manage(session, principal, token.scope)
+    ]
+
+
+@router.delete("/feed-tokens/{token_id}", status_code=204)
+def revoke_feed_token(
+    token_id: int, session: SessionDep, clock: ClockDep, principal: Reader
+) -> Response:
+    """Revoke a feed token: its feed answers 404 from now on."""
+    token = store.get_token(session, token_id)
+    if token is None:
+        raise HTTPException(404, f"no live feed token {token_id}")
+    if not _may_manage(session, principal, token.scope):
+        raise HTTPException(403, "this token may not revoke this feed token")
+    service.withdraw_token(session, token, principal.name, clock.now())
+    session.commit()
+    return Response(status_code=204)
+
+
+def _may_manage(session: Session, principal: Principal, scope: FeedScope) -> bool:
+    member_teams = repository.teams_of(session, scope.member) if scope.member else []
+    return may_manage_feed(principal, scope, member_teams)
