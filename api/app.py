@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -49,15 +50,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         extend_plans(engine, clock, settings.budget)
         # Time moves on while a server runs: keep every plan reaching a year ahead.
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(
-            extend_plans,
-            "interval",
-            args=(engine, clock, settings.budget),
-            hours=1,
-            id="extend-plans",
-            coalesce=True,
-            max_instances=1,
-        )
+        schedule_plan_extension(scheduler, engine, clock, settings.budget)
         if settings.reminders_enabled:
             schedule_reminders(scheduler, engine, clock, settings)
         scheduler.start()
@@ -93,6 +86,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         app.include_router(module.router)
     return app
+
+
+def schedule_plan_extension(
+    scheduler: BaseScheduler, engine: Engine, clock: Clock, budget: Budget
+) -> None:
+    """Keep every plan reaching its horizon while time moves on: an hourly job."""
+    scheduler.add_job(
+        extend_plans,
+        "interval",
+        args=(engine, clock, budget),
+        hours=1,
+        id="extend-plans",
+        coalesce=True,
+        max_instances=1,
+    )
 
 
 def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> None:

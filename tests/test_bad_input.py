@@ -10,26 +10,21 @@ stores them (NUL, integers past 32 and 64 bits) run on both backends.
 
 from __future__ import annotations
 
-import shutil
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlmodel import Session
 
 from api.app import create_app
-from api.auth import TokenRole, create_token
 from api.clock import FixedClock
-from api.database import open_database
-from api.loader import load_team_files
 from api.settings import Settings
-from tests.conftest import NOW, SAMPLES, TEST_SOLVER
+from tests.conftest import NOW
+from tests.sample_templates import Template
+from tests.sample_templates import postgres_template as sample_postgres_template
+from tests.sample_templates import sqlite_template as sample_sqlite_template
 
 PROBLEM = "application/problem+json"
 #: Accepted writes re-plan; plan quality is not under test here.
@@ -41,57 +36,15 @@ TEAM = "payments"
 # Set-up: one template database per backend, with the samples and an admin token
 
 
-@dataclass
-class Template:
-    secret: str
-    fresh_url: Callable[[], str]
-
-
-def _fill(url: str) -> str:
-    engine = open_database(url)
-    with Session(engine) as session:
-        load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
-        _, secret = create_token(session, "bad-input-admin", TokenRole.ADMIN, [], NOW)
-    engine.dispose()
-    return secret
-
-
 @pytest.fixture(scope="module")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    folder = tmp_path_factory.mktemp("bad-input")
-    template = folder / "template.db"
-    secret = _fill(f"sqlite:///{template}")
-
-    def fresh_url() -> str:
-        copy = folder / f"{uuid.uuid4().hex[:8]}.db"
-        shutil.copyfile(template, copy)
-        return f"sqlite:///{copy}"
-
-    return Template(secret, fresh_url)
+    return sample_sqlite_template(tmp_path_factory.mktemp("bad-input"), "bad-input-admin")
 
 
 @pytest.fixture(scope="module")
 def postgres_template(postgres_database: str) -> Iterator[Template]:
-    base = make_url(postgres_database)
-    name = f"{base.database}_bad"
-    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    secret = _fill(base.set(database=name).render_as_string(hide_password=False))
-    copies = [name]
-
-    def fresh_url() -> str:
-        copy = f"{name}_{uuid.uuid4().hex[:8]}"
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'))
-        copies.append(copy)
-        return base.set(database=copy).render_as_string(hide_password=False)
-
-    yield Template(secret, fresh_url)
-    with server.connect() as connection:
-        for copy in reversed(copies):
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
-    server.dispose()
+    with sample_postgres_template(postgres_database, "bad", "bad-input-admin") as template:
+        yield template
 
 
 @dataclass

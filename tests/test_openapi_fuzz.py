@@ -14,10 +14,8 @@ request and the tail of the traceback.
 
 from __future__ import annotations
 
-import shutil
 import traceback
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +28,14 @@ from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
-from sqlalchemy import create_engine, text
-from sqlmodel import Session
 
 from api.app import create_app
-from api.auth import TokenRole, create_token
 from api.clock import FixedClock
-from api.database import open_database
-from api.loader import load_team_files
 from api.settings import Settings
-from tests.conftest import NOW, SAMPLES, TEST_SOLVER
+from tests.conftest import NOW
+from tests.sample_templates import Template
+from tests.sample_templates import postgres_template as sample_postgres_template
+from tests.sample_templates import sqlite_template as sample_sqlite_template
 
 PROBLEM = "application/problem+json"
 #: The fuzzed app plans with a tiny solver budget: plan quality is not under test here, and
@@ -72,61 +68,15 @@ class Outcome:
     failures: dict[tuple[str, str], Failure] = field(default_factory=dict)
 
 
-def _make_template(url: str) -> str:
-    """Migrate `url`, load the samples into it and store an admin token; return its secret."""
-    engine = open_database(url)
-    with Session(engine) as session:
-        load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
-        _, secret = create_token(session, "fuzz-admin", TokenRole.ADMIN, [], NOW)
-    engine.dispose()
-    return secret
-
-
-@dataclass
-class Template:
-    secret: str
-    fresh_url: Callable[[], str]
-
-
 @pytest.fixture(scope="module")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
-    folder = tmp_path_factory.mktemp("fuzz")
-    template = folder / "template.db"
-    secret = _make_template(f"sqlite:///{template}")
-
-    def fresh_url() -> str:
-        copy = folder / f"{uuid.uuid4().hex[:8]}.db"
-        shutil.copyfile(template, copy)
-        return f"sqlite:///{copy}"
-
-    return Template(secret, fresh_url)
+    return sample_sqlite_template(tmp_path_factory.mktemp("fuzz"), "fuzz-admin")
 
 
 @pytest.fixture(scope="module")
 def postgres_template(postgres_database: str) -> Iterator[Template]:
-    """A template database cloned (`CREATE DATABASE ... TEMPLATE`) for every operation."""
-    from sqlalchemy.engine import make_url
-
-    base = make_url(postgres_database)
-    name = f"{base.database}_fuzz"
-    server = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    secret = _make_template(base.set(database=name).render_as_string(hide_password=False))
-    copies = [name]
-
-    def fresh_url() -> str:
-        copy = f"{name}_{uuid.uuid4().hex[:8]}"
-        with server.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'))
-        copies.append(copy)
-        return base.set(database=copy).render_as_string(hide_password=False)
-
-    yield Template(secret, fresh_url)
-    with server.connect() as connection:
-        for copy in reversed(copies):
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
-    server.dispose()
+    with sample_postgres_template(postgres_database, "fuzz", "fuzz-admin") as template:
+        yield template
 
 
 def _send(client: TestClient, case: schemathesis.Case, secret: str) -> Any:

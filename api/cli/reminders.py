@@ -8,7 +8,7 @@ from rich.table import Table
 from sqlmodel import Session
 
 from api import repository
-from api.app import extend_plans
+from api.app import extend_plans, schedule_plan_extension
 from api.cli.base import clock_of, console, emit_json, main, open_session, settings_of
 from api.database import open_database
 from api.reminders import store
@@ -46,15 +46,7 @@ def worker(ctx: click.Context, once: bool) -> None:
         scheduler = BlockingScheduler(timezone="UTC")
         schedule_reminders(scheduler, engine, clock, settings)
         # The worker may be all that runs for a while: keep the plans reaching their horizon.
-        scheduler.add_job(
-            extend_plans,
-            "interval",
-            args=(engine, clock, settings.budget),
-            hours=1,
-            id="extend-plans",
-            coalesce=True,
-            max_instances=1,
-        )
+        schedule_plan_extension(scheduler, engine, clock, settings.budget)
         click.echo(f"reminder worker: a pass every {settings.reminder_interval} s; Ctrl-C stops")
         try:
             scheduler.start()

@@ -14,22 +14,19 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from sqlmodel import Session
 
 from api import repository
-from api.auth import Principal, Reader, get_app_settings
-from api.clock import Clock, get_clock
-from api.database import get_session
+from api.auth import Principal, Reader
+from api.clock import Clock
 from api.feeds import service, store
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.render import Feed, RenderCache
 from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.feeds.tokens import feed_urls, may_manage_feed
+from api.routes.deps import ClockDep, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate
 from api.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["calendar feeds"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 Token = Annotated[
     str | None, Query(max_length=200, description="The feed token from POST /v1/feed-tokens")
 ]
@@ -191,7 +188,7 @@ def list_feed_tokens(session: SessionDep, principal: Reader) -> list[FeedTokenPu
 
 @router.delete("/feed-tokens/{token_id}", status_code=204)
 def revoke_feed_token(
-    token_id: int, session: SessionDep, clock: ClockDep, principal: Reader
+    token_id: RowId, session: SessionDep, clock: ClockDep, principal: Reader
 ) -> Response:
     """Revoke a feed token: its feed answers 404 from now on."""
     token = store.get_token(session, token_id)

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from sqlmodel import Session
+from fastapi import APIRouter, HTTPException, Query
 
 from api import audit, repository
 from api.auth import Principal, Reader, Writer, check_may_act_for, check_may_write
-from api.clock import Clock, get_clock
-from api.database import get_session
 from api.reminders import preferences, store
 from api.reminders.schemas import (
     HandoffNoteUpdate,
@@ -21,11 +18,10 @@ from api.reminders.schemas import (
     ReminderPublic,
 )
 from api.reminders.store import Status
+from api.routes.deps import ClockDep, RowId, SessionDep
 
 router = APIRouter(tags=["reminders"])
 
-SessionDep = Annotated[Session, Depends(get_session)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -39,7 +35,7 @@ def list_reminders(
     status: Annotated[Status | None, Query(description="Only reminders in this state.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     before: Annotated[
-        int | None, Query(ge=1, description="Only ids below (a page's next).")
+        int | None, Query(ge=1, le=2**31 - 1, description="Only ids below (a page's next).")
     ] = None,
 ) -> ReminderPagePublic:
     """Reminders, newest first: pending, sending, sent, failed, missed and cancelled."""
@@ -55,7 +51,7 @@ def list_reminders(
 
 @router.post("/v1/reminders/{reminder_id}/resend", response_model=ReminderPublic)
 def resend_reminder(
-    reminder_id: int, session: SessionDep, clock: ClockDep, principal: Writer
+    reminder_id: RowId, session: SessionDep, clock: ClockDep, principal: Writer
 ) -> ReminderPublic:
     """Queue a failed reminder again (a lead of its team, or an admin)."""
     reminder = store.get_reminder(session, reminder_id)
