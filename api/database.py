@@ -54,6 +54,12 @@ def upgrade(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
             connection.commit()
+        if connection.dialect.name == "sqlite":
+            # SQLite alters a table by copying it, dropping the old one and renaming the copy:
+            # with foreign keys enforced, dropping `team` would cascade into every row that
+            # refers to it. Off for the migration (SQLite ignores this inside a transaction, so
+            # before it), then checked and back on.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
         try:
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
@@ -63,6 +69,15 @@ def upgrade(engine: Engine) -> None:
                     text("SELECT pg_advisory_unlock(:key)"), {"key": _MIGRATION_LOCK}
                 )
                 connection.commit()
+            if connection.dialect.name == "sqlite":
+                _check_foreign_keys(connection)
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
 
 
 def open_database(url: str) -> Engine:
