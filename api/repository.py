@@ -221,7 +221,9 @@ def people(session: Session, person_ids: Iterable[str | None]) -> dict[str, Pers
 
 
 def teams_of(session: Session, person_id: str) -> list[str]:
-    """The teams `person_id` is a member of."""
+    """The teams `person_id` is a member of (none for anything that is not an id)."""
+    if not SLUG.fullmatch(person_id):
+        return []
     query = select(MemberRow.team_id).where(MemberRow.person_id == person_id)
     return sorted(session.exec(query))
 

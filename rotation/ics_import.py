@@ -16,6 +16,7 @@ Overlapping or touching entries are merged into one `TimeOff`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -106,10 +107,14 @@ def _occurrences(
                     "export the absences alone, or a shorter range"
                 )
             found.append(event)
-    except (ValueError, KeyError) as exc:
-        # The parsers' own errors: a broken property, a rule they cannot read, a missing start.
+    except (ValueError, KeyError, OverflowError) as exc:
+        # The parsers' own errors: a broken property, a rule they cannot read, a missing start,
+        # a date past what Python's calendar holds.
         raise InvalidCalendar(f"an event cannot be read: {_first_line(exc)}") from None
     return found
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _start_of(event: icalendar.Event) -> datetime:
@@ -134,7 +139,8 @@ def _counts(event: icalendar.Event) -> bool:
 def _interval(event: icalendar.Event, zone: ZoneInfo) -> _Busy:
     start = _instant(event, "DTSTART", zone)
     end = _instant(event, "DTEND", zone) if "DTEND" in event else start
-    summary = str(event.get("SUMMARY", "")).strip()
+    # Control characters (a NUL above all, which PostgreSQL refuses) have no place in a reason.
+    summary = _CONTROL.sub(" ", str(event.get("SUMMARY", ""))).strip()
     if str(event.get("CLASS", "")).upper() in _PRIVATE or not summary:
         reason = "Imported from a calendar"
     else:

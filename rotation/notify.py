@@ -160,7 +160,10 @@ def parse_duration(text: str) -> timedelta | None:
     if not match or int(match.group(1)) == 0:
         return None
     unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-    return timedelta(**{unit: int(match.group(1))})
+    try:
+        return timedelta(**{unit: int(match.group(1))})
+    except OverflowError:  # far beyond any lead time: the caller's bound refuses it by name
+        return timedelta.max
 
 
 def format_duration(delta: timedelta) -> str:
