@@ -3,12 +3,14 @@ member's own reminder settings and their handoff note."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from api import audit, repository
 from api.auth import Principal, Reader, Writer, check_may_act_for, check_may_write
+from api.concurrency import check_if_match, lock_team, with_etag
 from api.reminders import preferences, store
 from api.reminders.schemas import (
     HandoffNoteUpdate,
@@ -18,7 +20,7 @@ from api.reminders.schemas import (
     ReminderPublic,
 )
 from api.reminders.store import Status
-from api.routes.deps import ClockDep, RowId, SessionDep
+from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
 
 router = APIRouter(tags=["reminders"])
 
@@ -71,12 +73,16 @@ def resend_reminder(
 
 
 @router.get("/v1/teams/{team}/members/{member}/notify", response_model=MemberNotifyPublic)
-def get_member_notify(team: str, member: str, session: SessionDep, _: Reader) -> MemberNotifyPublic:
+def get_member_notify(
+    team: str, member: str, session: SessionDep, _: Reader, response: Response
+) -> MemberNotifyPublic:
     """A member's reminder settings, what applies to them, and their handoff note."""
     found = repository.get_team(session, team)
     repository.get_member(session, team, member)
     notify = preferences.member_notify(session, team, member)
-    return MemberNotifyPublic.of(notify, found.notify)
+    answer = MemberNotifyPublic.of(notify, found.notify)
+    with_etag(response, answer)
+    return answer
 
 
 @router.put("/v1/teams/{team}/members/{member}/notify", response_model=MemberNotifyPublic)
@@ -87,18 +93,28 @@ def put_member_notify(
     session: SessionDep,
     clock: ClockDep,
     principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MemberNotifyPublic:
-    """Set a member's channels, lead times and webhook references (null: the team's)."""
-    check_may_act_for(principal, team, member)  # a member sets their own reminders ...
-    if not principal.may_write(team) and (
-        body.slack_webhook or body.webhook_url or body.webhook_secret
-    ):
-        # ... but only a lead names server secrets (env: references) for them.
-        raise HTTPException(403, "only a lead of the team may set webhook references")
+    """Set a member's channels, lead times and webhook references (null: the team's). A
+    member may set their own channels and lead times; the webhook references name server
+    secrets, so they keep what a lead set (a member may send them back unchanged)."""
+    check_may_act_for(principal, team, member)
+    lock_team(session, team)
     found = repository.get_team(session, team)
     repository.get_member(session, team, member)
     current = preferences.member_notify(session, team, member)
-    wanted = preferences.check_member_notify(found, body.to_notify(current.handoff_note))
+    check_if_match(if_match, MemberNotifyPublic.of(current, found.notify), "settings", member)
+    asked = body.to_notify(current.handoff_note)
+    if not principal.may_write(team):
+        references = ("slack_webhook", "webhook_url", "webhook_secret")
+        if any(
+            name in body.model_fields_set and getattr(asked, name) != getattr(current, name)
+            for name in references
+        ):
+            raise HTTPException(403, "only a lead of the team may set webhook references")
+        asked = replace(asked, **{name: getattr(current, name) for name in references})
+    wanted = preferences.check_member_notify(found, asked)
     now = clock.now()
     preferences.save_member_notify(session, team, member, wanted, now)
     after = MemberNotifyPublic.of(wanted, found.notify)
@@ -112,6 +128,7 @@ def put_member_notify(
         after=after.model_dump(mode="json"),
     )
     session.commit()
+    with_etag(response, after)
     return after
 
 
@@ -130,12 +147,16 @@ def put_handoff_note(
     session: SessionDep,
     clock: ClockDep,
     principal: Writer,
+    response: Response,
+    if_match: IfMatch = None,
 ) -> MemberNotifyPublic:
     """Set what `member` hands over with their turn: sent to both sides of their handoffs."""
     check_may_set_handoff_note(principal, team, member)
+    lock_team(session, team)
     found = repository.get_team(session, team)
     repository.get_member(session, team, member)
     current = preferences.member_notify(session, team, member)
+    check_if_match(if_match, MemberNotifyPublic.of(current, found.notify), "settings", member)
     now = clock.now()
     updated = preferences.with_note(current, body.note)
     preferences.save_member_notify(session, team, member, updated, now)
@@ -149,4 +170,6 @@ def put_handoff_note(
         after={"note": body.note},
     )
     session.commit()
-    return MemberNotifyPublic.of(updated, found.notify)
+    answer = MemberNotifyPublic.of(updated, found.notify)
+    with_etag(response, answer)
+    return answer
