@@ -23,7 +23,7 @@ from api.adjustments.schemas import (
     TimeOffPublic,
 )
 from api.auth import Principal, check_may_act_for, check_may_act_for_self
-from api.concurrency import check_if_match, lock_teams
+from api.concurrency import check_if_match, lock_person_teams
 from api.planning import refresh_plan
 from api.tables import TimeOffRow
 from rotation import Budget, TimeOff
@@ -41,9 +41,8 @@ def add_time_off(
     """Record time off for a member of `team_id` and refill what it hits. The caller commits."""
     check_may_act_for(principal, team_id, body.member)
     # Every team of the person may be refilled: lock them all at once, in one order.
-    lock_teams(session, [team_id, *repository.teams_of(session, body.member)])
+    teams = lock_person_teams(session, team_id, body.member)
     member_field(session, team_id, "member", body.member)
-    teams = repository.teams_of(session, body.member)
     team = repository.get_team(session, team_id)
     start, end = span(team, body.start, body.end)
     _check_free(session, body.member, start, end)
@@ -91,9 +90,8 @@ def delete_time_off(
     person = store.get_time_off_row(session, team_id, time_off_id).person_id
     check_may_act_for(principal, team_id, person)
     # All the teams at once, in one order, like `add_time_off`: two writers never deadlock.
-    lock_teams(session, [team_id, *repository.teams_of(session, person)])
+    teams = lock_person_teams(session, team_id, person)
     row = store.get_time_off_row(session, team_id, time_off_id)
-    teams = repository.teams_of(session, row.person_id)
     before = TimeOffPublic.of(row)
     check_if_match(if_match, before, "time off", time_off_id)
     if row.source == "file":
@@ -124,9 +122,8 @@ def import_time_off(
     the person's time off already covers is skipped, the rest refills what it hits in every team
     of theirs. The caller commits."""
     check_may_act_for(principal, team_id, member)
-    lock_teams(session, [team_id, *repository.teams_of(session, member)])
+    teams = lock_person_teams(session, team_id, member)
     repository.get_member(session, team_id, member)
-    teams = repository.teams_of(session, member)
     known = [(t.start, t.end) for t in repository.time_off_of(session, [member])]
     parts = [_uncovered(entry, known) for entry in entries]
     fresh = [part for pieces in parts for part in pieces]

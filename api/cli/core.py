@@ -20,6 +20,7 @@ from api.cli.base import (
     settings_of,
     when,
 )
+from api.concurrency import lock_team
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
 from api.schemas import AllOnSupportPublic, OnSupportPublic
@@ -155,6 +156,7 @@ def schedule(
     with open_session(ctx) as session:
         found = repository.get_team(session, team)
         if regenerate:
+            lock_team(session, team)  # like `POST .../schedule/generate`
             update = refresh_plan(
                 session, team, clock.now(), regenerate=True, budget=settings_of(ctx).budget
             )

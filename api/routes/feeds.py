@@ -16,6 +16,7 @@ from sqlmodel import Session
 from api import repository
 from api.auth import Principal, Reader
 from api.clock import Clock
+from api.concurrency import lock_teams
 from api.feeds import service, store
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.render import Feed, RenderCache
@@ -161,6 +162,8 @@ def create_feed_token(
     scope, member_teams = service.resolve_scope(session, body.to_scope(), body.team)
     if not may_manage_feed(principal, scope, member_teams):
         raise HTTPException(403, "this token may not hand out this feed")
+    # Like any write to a team: a team deleted meanwhile is a 404, not a broken reference.
+    lock_teams(session, [*([scope.team] if scope.team else []), *member_teams])
     now = clock.now()
     token, secret = service.issue_token(session, scope, principal.name, now)
     session.commit()
