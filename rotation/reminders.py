@@ -99,13 +99,43 @@ def _turn_order(turn: Turn) -> tuple[datetime, int, str]:
     return turn.start, SLOTS.index(turn.role), turn.member
 
 
-def moved_notices(added: Sequence[Turn], removed: Sequence[Turn], now: datetime) -> list[Notice]:
-    """A `turn_moved` notice for each turn added or removed, due now, useless once it starts."""
-    return [
-        Notice(Kind.TURN_MOVED, t.role, t.member, t.start, t.end, now, t.start, change=change)
-        for change, turns in ((Change.ADDED, added), (Change.REMOVED, removed))
-        for t in turns
-    ]
+def moved_notices(
+    added: Sequence[Turn], removed: Sequence[Turn], now: datetime
+) -> list[tuple[Notice, Turn]]:
+    """A `turn_moved` notice for each stretch of time a member gained or lost, due now and
+    useless once it starts, each with the turn it belongs to (the added turn it is part of, or
+    the removed turn it was part of).
+
+    Time is compared per member and slot, not turn by turn: a turn cut short by an override
+    tells its member what they lost (not that a shorter turn was added), and one cut in two
+    tells them the middle they lost."""
+    notices: list[tuple[Notice, Turn]] = []
+    for change, turns, others in (
+        (Change.ADDED, added, removed),
+        (Change.REMOVED, removed, added),
+    ):
+        for turn in turns:
+            for start, end in _minus(turn, others):
+                notice = Notice(
+                    Kind.TURN_MOVED, turn.role, turn.member, start, end, now, start, change=change
+                )
+                notices.append((notice, turn))
+    return notices
+
+
+def _minus(turn: Turn, others: Sequence[Turn]) -> list[tuple[datetime, datetime]]:
+    """The parts of `turn` that no turn of `others` of the same member and slot covers."""
+    parts = [(turn.start, turn.end)]
+    for other in others:
+        if (other.role, other.member) != (turn.role, turn.member):
+            continue
+        parts = [
+            piece
+            for a, b in parts
+            for piece in ((a, min(b, other.start)), (max(a, other.end), b))
+            if piece[0] < piece[1]
+        ]
+    return parts
 
 
 def lead_times_due(

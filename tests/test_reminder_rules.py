@@ -145,7 +145,7 @@ def test_turns_added_and_removed_inside_the_window_only() -> None:
     added, removed = diff_turns([kept, lost, past], [kept, won, beyond], t0, t0 + 5 * day)
     assert added == [won]
     assert removed == [lost]
-    notices = moved_notices(added, removed, t0)
+    notices = [notice for notice, _ in moved_notices(added, removed, t0)]
     assert [(n.recipient, n.change, n.due, n.expires) for n in notices] == [
         ("carol", Change.ADDED, t0, won.start),
         ("bob", Change.REMOVED, t0, lost.start),
@@ -236,3 +236,27 @@ def test_an_uncovered_alert_and_a_moved_turn_say_what_happened() -> None:
     )
     assert "was removed from your schedule" in removed.text
     assert local(at, BERLIN) == "Mon 1 Mar 2027, 09:00 CET"
+
+
+def test_a_turn_cut_short_or_in_two_tells_what_was_lost_not_a_new_turn() -> None:
+    t0 = datetime(2027, 3, 1, 8, tzinfo=UTC)
+    day = timedelta(days=1)
+    week = Turn(Role.DEVELOPER, "chen", t0, t0 + 7 * day)
+    # An override takes Friday to Monday: chen now holds Monday to Friday.
+    shorter = Turn(Role.DEVELOPER, "chen", t0, t0 + 4 * day)
+    added, removed = diff_turns([week], [shorter], t0 - day, t0 + day)
+    notices = [n for n, _ in moved_notices(added, removed, t0 - day)]
+    assert [(n.change, n.at, n.end) for n in notices] == [
+        (Change.REMOVED, t0 + 4 * day, t0 + 7 * day)
+    ]
+    # An override in the middle: what chen lost is Wednesday to Friday.
+    halves = [
+        Turn(Role.DEVELOPER, "chen", t0, t0 + 2 * day),
+        Turn(Role.DEVELOPER, "chen", t0 + 4 * day, t0 + 7 * day),
+    ]
+    added, removed = diff_turns([week], halves, t0 - day, t0 + 5 * day)
+    pairs = moved_notices(added, removed, t0 - day)
+    assert [(n.change, n.at, n.end) for n, _ in pairs] == [
+        (Change.REMOVED, t0 + 2 * day, t0 + 4 * day)
+    ]
+    assert [turn for _, turn in pairs] == [week]

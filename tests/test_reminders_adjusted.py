@@ -108,3 +108,37 @@ def test_an_applied_swap_moves_two_turns_each_way(
         (giver, Change.ADDED.value, wanted),
         (taker, Change.REMOVED.value, wanted),
     } <= moved
+
+
+def test_a_turn_cut_short_by_an_override_tells_its_member_what_they_lost(
+    database_url: str, team_engine: Engine, api: tuple[TestClient, dict[str, str]]
+) -> None:
+    client, admin = api
+    clock = FixedClock(NOW)
+    plan_all(team_engine, clock, HORIZON)
+    day = NEXT + 3 * DAY
+    before = holder(team_engine, Role.DEVELOPER, day)
+    cover = "bruno" if before == "alice" else "alice"
+    evening = day + timedelta(hours=12)
+    response = client.post(
+        "/v1/teams/core/overrides",
+        json={
+            "role": "developer",
+            "member": cover,
+            "start": evening.isoformat(),
+            "end": (day + DAY).isoformat(),
+        },
+        headers=admin,
+    )
+    assert response.status_code == 201, response.text
+    told: list[Delivery] = []
+    channels = Channels(settings_for(database_url), log_sink=told.append)
+    run_pass(team_engine, clock, settings_for(database_url), channels, "w1")
+    moved = [r for r in rows(team_engine, kind=Kind.TURN_MOVED.value) if r.role == "developer"]
+    assert [(r.recipient, r.change, r.at, r.end) for r in moved] == [
+        (cover, Change.ADDED.value, evening, day + DAY),
+        (before, Change.REMOVED.value, evening, day + DAY),
+    ]
+    # Both still hold after the send-time re-check (no SMTP here: they wait for a retry).
+    assert {r.status for r in moved} == {Status.PENDING.value}
+    assert all(r.attempts == 1 for r in moved)

@@ -228,10 +228,12 @@ def build_delivery(
     if kind is Kind.TURN_STARTS:
         # A turn that now continues the member's previous one is no new start.
         valid = holder is not None and holder == recipient and outgoing != recipient
-    elif kind is Kind.TURN_MOVED and reminder.change is Change.ADDED:
-        valid = holder is not None and holder == recipient
     elif kind is Kind.TURN_MOVED:
-        valid = holder != recipient
+        # A moved stretch may start inside a turn (one cut short, or lengthened): ask who
+        # holds the slot at its start, not whose turn starts there.
+        holding = next((e.member for e in mine if e.start <= reminder.at < e.end), None)
+        gained = reminder.change is Change.ADDED
+        valid = holding == recipient if gained else holding != recipient
     elif kind is Kind.HANDOFF:
         valid = starting is not None and outgoing != holder and recipient in (outgoing, holder)
     else:

@@ -118,8 +118,7 @@ def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -
         _move_version(session, state, max(seen_until, until), now)
     serials = _remember(session, team.id, keep, known)
     events: list[tuple[Notice, int]] = []
-    for notice in moved_notices(added, removed, now):
-        turn = Turn(notice.role, notice.recipient or "", notice.at, notice.end)
+    for notice, turn in moved_notices(added, removed, now):
         events.append((notice, serials[turn] if notice.change is Change.ADDED else known[turn]))
     queued, cancelled = _apply(session, team.id, queue, now)
     moved = _queue_moved(session, team.id, events, channels_of, now)
