@@ -1,6 +1,7 @@
 """Bearer API tokens: `viewer` reads, `lead` also writes the teams it leads, `admin` writes all,
-and a `member` token acts as one person: it reads, sets that person's own time off, and asks for
-and answers that person's swaps.
+and a `member` token acts as one person: it reads, and for that person alone sets time off (or
+imports it from a calendar), asks for and answers swaps, sets the handoff note and reminder
+channels and lead times, and hands out the token of their own calendar feed.
 
 Tokens are random, shown once, and stored as SHA-256 hashes: a leaked database gives no token.
 """

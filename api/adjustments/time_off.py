@@ -154,8 +154,11 @@ def import_time_off(
             duty for part in fresh for duty in snapshot.on_duty(member, part.start, part.end)
         ],
     )
-    for logged in sorted({team_id, *(c.team for c in answer.changed)}):
-        audit.record_change(session, now, principal.name, "time_off.import", logged, None, answer)
+    if rows:  # an import that adds nothing changes nothing
+        for logged in sorted({team_id, *(c.team for c in answer.changed)}):
+            audit.record_change(
+                session, now, principal.name, "time_off.import", logged, None, answer
+            )
     return answer
 
 

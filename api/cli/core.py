@@ -285,8 +285,8 @@ def token_create(
 ) -> None:
     """Create an API token and print it alone on the last line (it is shown only once).
 
-    A member token (--role member --member alice) reads, sets alice's own time off, and asks
-    for and answers alice's swaps."""
+    A member token (--role member --member alice) reads and acts for alice alone: her time off,
+    her swaps, her handoff note and reminder settings, her own feed token."""
     kind = TokenRole(role)
     if kind is TokenRole.LEAD and not teams:
         raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
