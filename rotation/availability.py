@@ -95,3 +95,18 @@ def merge_spans(spans: Iterable[tuple[datetime, datetime]]) -> list[tuple[dateti
         else:
             merged.append((start, end))
     return merged
+
+
+def subtract_spans(
+    start: datetime, end: datetime, spans: Iterable[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
+    """The parts of `[start, end)` that none of `spans` covers, in order."""
+    parts = [(start, end)]
+    for cut_start, cut_end in spans:
+        parts = [
+            piece
+            for a, b in parts
+            for piece in ((a, min(b, cut_start)), (max(a, cut_end), b))
+            if piece[0] < piece[1]
+        ]
+    return parts

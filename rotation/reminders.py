@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
+from rotation.availability import subtract_spans
 from rotation.model import SLOTS, Role, ScheduleEntry
 
 #: How long after a handoff its reminder is still worth sending (after a restart, say).
@@ -125,17 +126,8 @@ def moved_notices(
 
 def _minus(turn: Turn, others: Sequence[Turn]) -> list[tuple[datetime, datetime]]:
     """The parts of `turn` that no turn of `others` of the same member and slot covers."""
-    parts = [(turn.start, turn.end)]
-    for other in others:
-        if (other.role, other.member) != (turn.role, turn.member):
-            continue
-        parts = [
-            piece
-            for a, b in parts
-            for piece in ((a, min(b, other.start)), (max(a, other.end), b))
-            if piece[0] < piece[1]
-        ]
-    return parts
+    mine = [(o.start, o.end) for o in others if (o.role, o.member) == (turn.role, turn.member)]
+    return subtract_spans(turn.start, turn.end, mine)
 
 
 def lead_times_due(

@@ -27,6 +27,7 @@ from api.concurrency import check_if_match, lock_person_teams
 from api.planning import refresh_plan
 from api.tables import TimeOffRow
 from rotation import Budget, TimeOff
+from rotation.availability import subtract_spans
 from rotation.errors import NotOpen, Overlaps, Unavailable
 
 
@@ -164,14 +165,7 @@ def import_time_off(
 
 def _uncovered(entry: TimeOff, known: list[tuple[datetime, datetime]]) -> list[TimeOff]:
     """The parts of `entry` that no span of `known` covers."""
-    parts = [(entry.start, entry.end)]
-    for start, end in known:
-        parts = [
-            piece
-            for a, b in parts
-            for piece in ((a, min(b, start)), (max(a, end), b))
-            if piece[0] < piece[1]
-        ]
+    parts = subtract_spans(entry.start, entry.end, known)
     return [TimeOff(entry.member, a, b, entry.reason) for a, b in parts]
 
 
