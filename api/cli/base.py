@@ -101,7 +101,7 @@ class RotaGroup(click.Group):
 def main(ctx: click.Context) -> None:
     """Rota: fair developer-on-support rotations.
 
-    Settings come from the environment (ROTA_DATABASE_URL and the others in the README).
+    Settings come from the environment (ROTA_DATABASE_URL and the others in docs/operations.md).
     """
     # Read once per invocation; tests and embedders may pass their own in `obj`.
     ctx.ensure_object(dict)
