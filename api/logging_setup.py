@@ -95,8 +95,10 @@ def configure_logging(settings: Settings) -> None:
         logger.propagate = True
     # Rota writes its own access line (with the request id and route): uvicorn's would repeat it.
     logging.getLogger("uvicorn.access").disabled = True
-    # Each command upgrading the schema says so at INFO: only problems are worth a line.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The schema upgrade of each start and the scheduler's every job run say so at INFO: only
+    # their problems are worth a line.
+    for chatty in ("alembic", "apscheduler"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
 
 
 def _client_id(scope: Scope) -> str | None:
