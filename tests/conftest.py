@@ -171,6 +171,23 @@ def _restore_logging() -> Iterator[None]:
         logger.disabled = disabled
 
 
+class _FlushProgress:
+    """Piped (CI, `| tee`), pytest's progress waits in a block buffer until the run ends and
+    looks hung: flush it after every test."""
+
+    def __init__(self, reporter: pytest.TerminalReporter) -> None:
+        self.reporter = reporter
+
+    def pytest_runtest_logfinish(self) -> None:
+        self.reporter.flush()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        config.pluginmanager.register(_FlushProgress(reporter), "rota-flush-progress")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for reason in dict.fromkeys(_postgres_skipped):
         terminalreporter.section("POSTGRESQL TESTS SKIPPED", sep="!", red=True, bold=True)
