@@ -31,9 +31,10 @@ class Check:
 
 
 @lru_cache(maxsize=1)
-def migration_heads() -> frozenset[str]:
-    """The newest revisions this code knows (fixed for the life of the process)."""
-    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+def migrations() -> tuple[frozenset[str], frozenset[str]]:
+    """The newest revisions this code knows and all it knows (fixed for the process's life)."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.get_heads()), frozenset(r.revision for r in script.walk_revisions())
 
 
 def readiness(engine: Engine, loop: LoopControl | None, now: datetime) -> list[Check]:
@@ -48,18 +49,7 @@ def readiness(engine: Engine, loop: LoopControl | None, now: datetime) -> list[C
         checks.append(Check("database", False, f"unreachable: {type(exc).__name__}"))
         current = None
     if current is not None:
-        heads = migration_heads()
-        if current == heads:
-            checks.append(Check("migrations", True, f"at head {', '.join(sorted(heads))}"))
-        else:
-            found = ", ".join(sorted(current)) or "none"
-            checks.append(
-                Check(
-                    "migrations",
-                    False,
-                    f"schema at {found}, code at {', '.join(sorted(heads))}: run `rota db upgrade`",
-                )
-            )
+        checks.append(_migration_check(current))
     if loop is None:
         checks.append(Check("reminder_loop", True, "not run by this process"))
     elif loop.alive(now):
@@ -74,3 +64,15 @@ def readiness(engine: Engine, loop: LoopControl | None, now: datetime) -> list[C
             )
         )
     return checks
+
+
+def _migration_check(current: frozenset[str]) -> Check:
+    heads, known = migrations()
+    ours = ", ".join(sorted(heads))
+    found = ", ".join(sorted(current)) or "none"
+    if current == heads:
+        return Check("migrations", True, f"at head {ours}")
+    if not current <= known:
+        # A newer Rota upgraded the schema: this process is the one to replace.
+        return Check("migrations", False, f"schema at {found} is newer than this Rota ({ours})")
+    return Check("migrations", False, f"schema at {found}, code at {ours}: run `rota db upgrade`")
