@@ -8,10 +8,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -149,3 +151,56 @@ def test_sigterm_finishes_the_claimed_reminder_and_loses_none(
     # ... and the other claim was given back, not sent on the way out: the next process sends it.
     assert sorted(status for status, _ in found) == ["pending", "sent"], found
     assert {status for status, _ in statuses(db, due=False)} <= {"sent", "pending"}
+
+
+def test_sigterm_answers_the_request_in_flight(tmp_path: Path) -> None:
+    """A request whose body is still arriving when SIGTERM comes is answered, and what it
+    wrote stays written; only then does the server exit."""
+    db = tmp_path / "rota.db"
+    env = {**os.environ, "ROTA_DATABASE_URL": f"sqlite:///{db}", "ROTA_REMINDERS_ENABLED": "false"}
+    rota = str(Path(sys.executable).with_name("rota"))
+    subprocess.run([rota, "db", "upgrade"], env=env, check=True, capture_output=True)
+    made = subprocess.run(
+        [rota, "token", "create", "--role", "admin"], env=env, check=True, capture_output=True
+    )
+    token = made.stdout.decode().strip().splitlines()[-1]
+    port = free_port()
+    process = subprocess.Popen(
+        [rota, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(240):  # until it listens
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert process.poll() is None, process.communicate()[0]
+            time.sleep(0.25)
+        body = b'{"scope": "all"}'
+        head = (
+            f"POST /v1/feed-tokens HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+        ).encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as client:
+            client.sendall(head + body[:5])
+            time.sleep(1)  # let the server read the headers: the request is now in flight
+            process.send_signal(signal.SIGTERM)
+            time.sleep(1)  # the server is draining, not yet gone
+            assert process.poll() is None
+            client.sendall(body[5:])
+            answer = b""
+            while chunk := client.recv(65536):
+                answer += chunk
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert answer.startswith(b"HTTP/1.1 201"), answer
+    assert process.returncode in (0, -signal.SIGTERM), output
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM feed_token").fetchone() == (1,)
