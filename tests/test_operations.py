@@ -5,8 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -163,3 +167,24 @@ def test_configure_logging_writes_one_json_object_per_line(
     assert first == {**first, "message": "reminder to alice", "request_id": "r-1"}
     assert second["message"] == "two\nlines"
     assert second["level"] == "WARNING"
+
+
+def test_multiprocess_mode_adds_up_every_process(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR, what two processes counted is scraped from either."""
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+    count = "from api import metrics; from rotation import Channel; "
+    count += "metrics.reminder_sent(Channel.LOG, 2.0)"
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", count], env=env, check=True)
+    scrape = (
+        "import sys; from api import metrics, database, clock; "
+        "engine = database.open_database(sys.argv[1]); "
+        "sys.stdout.write(metrics.exposition(engine, clock.SystemClock()).decode())"
+    )
+    url = f"sqlite:///{tmp_path / 'rota.db'}"
+    shown = subprocess.run(
+        [sys.executable, "-c", scrape, url], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    assert 'rota_reminders_sent_total{channel="log"} 2.0' in shown
