@@ -14,11 +14,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import audit, problems, repository
+from api import audit, metrics, problems, repository
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
 from api.feeds.render import RenderCache
+from api.logging_setup import RequestContext
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
@@ -51,14 +52,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         # Time moves on while a server runs: keep every plan reaching a year ahead.
         scheduler = BackgroundScheduler(timezone=UTC)
         schedule_plan_extension(scheduler, engine, clock, settings.budget)
+        app.state.reminder_loop = None
         if settings.reminders_enabled:
-            schedule_reminders(scheduler, engine, clock, settings)
+            app.state.reminder_loop = schedule_reminders(scheduler, engine, clock, settings)
         scheduler.start()
         app.state.scheduler = scheduler
         try:
             yield
         finally:
-            scheduler.shutdown(wait=False)
+            # Requests in flight are answered by now (uvicorn drains them on SIGTERM before
+            # this runs); the reminder pass under way finishes the message it is sending.
+            if app.state.reminder_loop is not None:
+                app.state.reminder_loop.stop()
+            scheduler.shutdown(wait=True)
             engine.dispose()
 
     app = FastAPI(
@@ -72,6 +78,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # Rendered feeds by ETag: clients without If-None-Match get unchanged feeds unrendered.
     app.state.feed_cache = RenderCache()
     problems.install(app)
+    app.add_middleware(metrics.HttpMetrics)
+    app.add_middleware(RequestContext)  # outermost: its request id is on every record
     for module in (
         health,
         support,

@@ -80,6 +80,21 @@ def _check_foreign_keys(connection: Connection) -> None:
         raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
 
 
+def missing_sqlite_file(url: str) -> Path | None:
+    """The absolute path of the SQLite file `url` names when that file does not exist; None for
+    any other database (a server, an in-memory SQLite, an existing file)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database
+    if not name or name == ":memory:" or parsed.query.get("mode") == "memory":
+        return None
+    if name.startswith("file:"):  # a URI filename (`?uri=true`)
+        name = name.removeprefix("file:")
+    path = Path(name).absolute()
+    return None if path.exists() else path
+
+
 def open_database(url: str) -> Engine:
     """Return an engine for `url` with its schema upgraded."""
     engine = make_engine(url)

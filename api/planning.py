@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from api import repository
+from api import metrics, repository
 from api.adjustments import store
 from api.tables import AssignmentRow
 from rotation import (
@@ -160,6 +160,7 @@ def refresh_plan(
         team, members, periods, time_off, history=kept, published=published, budget=budget
     )
     update.solve = result.solve
+    metrics.solver_ran(result.solve)
 
     for assignment in result.assignments:
         key = (assignment.period.index, assignment.role)
@@ -229,7 +230,9 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
         return 0
     members = repository.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
-    planned = plan(team, members, periods, time_off, history=history, budget=budget).assignments
+    result = plan(team, members, periods, time_off, history=history, budget=budget)
+    metrics.solver_ran(result.solve)
+    planned = result.assignments
     for assignment in planned:
         session.add(_new_row(team_id, assignment, now))
     return len(planned)

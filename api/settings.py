@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,7 +20,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; postgresql://... for teams that run several replicas.",
     )
     public_url: str = Field(
-        default="http://127.0.0.1:8000", description="Base URL for links in feeds and messages."
+        default="http://127.0.0.1:8000",
+        description="Base URL for links in feeds and messages. Unset, `rota serve` uses the "
+        "address it serves (its --host and --port).",
     )
     smtp_host: str | None = None
     smtp_port: int = 25
@@ -50,9 +54,33 @@ class Settings(BaseSettings):
         description="Solver threads; 1 makes plans reproducible run to run, at some speed.",
     )
 
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json`: one JSON object per log line, with a request id."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="The least severe log records written."
+    )
+
     @property
     def budget(self) -> Budget:
         return Budget(seconds=self.solver_seconds, workers=self.solver_workers)
+
+    def served_at(self, host: str, port: int) -> Settings:
+        """These settings for a server listening on `host`:`port`: unless ROTA_PUBLIC_URL is set,
+        links in feeds and messages point at that server."""
+        if "public_url" in self.model_fields_set:
+            return self
+        return self.model_copy(update={"public_url": listening_url(host, port)})
+
+
+def listening_url(host: str, port: int) -> str:
+    """The http URL of a server bound to `host`:`port`. A wildcard address (0.0.0.0, ::) is no
+    address to link to: the machine's name stands in for it."""
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 @lru_cache

@@ -7,6 +7,7 @@ no PostgreSQL answers at all, those runs are skipped, and the summary says so in
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -149,6 +150,42 @@ def admin(session: Session) -> dict[str, str]:
 @pytest.fixture
 def viewer(session: Session) -> dict[str, str]:
     return bearer(session, TokenRole.VIEWER)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """`rota serve` and `rota worker` configure the process's logging: undo it after a test
+    that ran one in-process, so later CLI output is not mixed with log lines."""
+    names = ["", "rota", "rota.reminders", "uvicorn", "uvicorn.error", "uvicorn.access"]
+    names += ["alembic", "apscheduler"]
+    saved = {}
+    for name in names:
+        logger = logging.getLogger(name)
+        saved[name] = (list(logger.handlers), logger.level, logger.propagate, logger.disabled)
+    yield
+    for name, (handlers, level, propagate, disabled) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:] = handlers
+        logger.setLevel(level)
+        logger.propagate = propagate
+        logger.disabled = disabled
+
+
+class _FlushProgress:
+    """Piped (CI, `| tee`), pytest's progress waits in a block buffer until the run ends and
+    looks hung: flush it after every test."""
+
+    def __init__(self, reporter: pytest.TerminalReporter) -> None:
+        self.reporter = reporter
+
+    def pytest_runtest_logfinish(self) -> None:
+        self.reporter.flush()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        config.pluginmanager.register(_FlushProgress(reporter), "rota-flush-progress")
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -1,6 +1,8 @@
 """The `rota` group and what its commands share: settings, the clock, a session, output.
 
-Every command opens the database named by ROTA_DATABASE_URL and upgrades its schema first.
+Every command opens the database named by ROTA_DATABASE_URL and upgrades its schema first. Only
+the commands meant to create one (`load`, `serve`, `db upgrade`) create a missing SQLite file; the
+others refuse, saying where they looked, rather than answer from an empty database.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlmodel import Session
 from api import views
 from api.app import extend_plans
 from api.clock import Clock, SystemClock
-from api.database import open_database
+from api.database import missing_sqlite_file, open_database
 from api.schemas import parse_instant_or_date
 from api.settings import Settings
 from rotation import RotationError, Team
@@ -38,9 +40,31 @@ def settings_of(ctx: click.Context) -> Settings:
     return settings
 
 
+def database_url(ctx: click.Context, create: bool = False) -> str:
+    """ROTA_DATABASE_URL, once it is known to name a database or `create` allows making one."""
+    settings = settings_of(ctx)
+    url = settings.database_url
+    missing = None if create else missing_sqlite_file(url)
+    if missing is not None:
+        told = "is" if "database_url" in settings.model_fields_set else "is unset; the default is"
+        relative = (
+            ""
+            if url.startswith("sqlite:////")
+            else (f", a path relative to the working directory {missing.parent}")
+        )
+        raise click.ClickException(
+            f"no database at {missing} (ROTA_DATABASE_URL {told} {url}{relative}).\n"
+            "Point ROTA_DATABASE_URL at your database (sqlite:////absolute/path/rota.db or "
+            "postgresql://user@host/rota), or create one here with `rota load FILE...`, "
+            "`rota serve FILE...` or `rota db upgrade`."
+        )
+    return url
+
+
 @contextmanager
-def open_session(ctx: click.Context) -> Iterator[Session]:
-    engine = open_database(settings_of(ctx).database_url)
+def open_session(ctx: click.Context, create: bool = False) -> Iterator[Session]:
+    """A session on the upgraded database; a missing SQLite file is an error unless `create`."""
+    engine = open_database(database_url(ctx, create))
     # A read months after the last load still has a plan.
     extend_plans(engine, clock_of(ctx), settings_of(ctx).budget)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import click
@@ -24,7 +25,10 @@ from api.concurrency import lock_team
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
 from api.schemas import AllOnSupportPublic, OnSupportPublic
+from api.settings import listening_url
 from rotation.fairness import FairnessReport
+
+log = logging.getLogger("rota")
 
 
 @main.command()
@@ -38,17 +42,24 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
     import uvicorn
 
     from api.app import create_app
-    from api.reminders.loop import show_reminder_log
+    from api.logging_setup import configure_logging
 
+    settings = settings_of(ctx).served_at(host, port)
+    configure_logging(settings)
     if files:
-        with open_session(ctx) as session:
+        with open_session(ctx, create=True) as session:
             for loaded in load_team_files(
                 session, files, clock_of(ctx).now(), settings_of(ctx).budget
             ):
                 click.echo(f"loaded {loaded.team_id} from {loaded.path}")
-    if settings_of(ctx).reminders_enabled:
-        show_reminder_log()
-    uvicorn.run(create_app(settings_of(ctx), clock_of(ctx)), host=host, port=port)
+    log.info(
+        "serving on %s; links in feeds and messages start with %s%s",
+        listening_url(host, port),
+        settings.public_url,
+        "" if "public_url" in settings_of(ctx).model_fields_set else " (ROTA_PUBLIC_URL unset)",
+    )
+    # log_config=None: uvicorn's loggers go through the handler configured above.
+    uvicorn.run(create_app(settings, clock_of(ctx)), host=host, port=port, log_config=None)
 
 
 @main.command()
@@ -57,7 +68,7 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
 @click.pass_context
 def load(ctx: click.Context, files: tuple[str, ...], as_json: bool) -> None:
     """Validate and load team FILES; nothing is written unless every file is valid."""
-    with open_session(ctx) as session:
+    with open_session(ctx, create=True) as session:
         loaded = load_team_files(session, files, clock_of(ctx).now(), settings_of(ctx).budget)
     rows = [
         {
@@ -319,6 +330,6 @@ def db() -> None:
 @click.pass_context
 def db_upgrade(ctx: click.Context) -> None:
     """Create or upgrade the schema of ROTA_DATABASE_URL."""
-    with open_session(ctx):
+    with open_session(ctx, create=True):
         pass
     click.echo("database is up to date")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from rich.table import Table
@@ -9,11 +11,21 @@ from sqlmodel import Session
 
 from api import repository
 from api.app import extend_plans, schedule_plan_extension
-from api.cli.base import clock_of, console, emit_json, main, open_session, settings_of
+from api.cli.base import (
+    clock_of,
+    console,
+    database_url,
+    emit_json,
+    main,
+    open_session,
+    settings_of,
+)
 from api.database import open_database
+from api.logging_setup import configure_logging
+from api.metrics import serve_metrics
 from api.reminders import store
 from api.reminders.channels import Channels
-from api.reminders.loop import run_pass, schedule_reminders, show_reminder_log, worker_name
+from api.reminders.loop import run_pass, schedule_reminders, worker_name
 from api.reminders.schemas import ReminderPublic
 from api.reminders.store import Status
 from rotation.notify import format_duration
@@ -21,17 +33,24 @@ from rotation.notify import format_duration
 
 @main.command()
 @click.option("--once", is_flag=True, help="Run one pass and exit (for cron or a check).")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve Prometheus metrics (reminders sent, failed, delays) on this port.",
+)
 @click.pass_context
-def worker(ctx: click.Context, once: bool) -> None:
+def worker(ctx: click.Context, once: bool, metrics_port: int | None) -> None:
     """Run the reminder loop alone: a pass every ROTA_REMINDER_INTERVAL seconds.
 
     Any number of workers (and `rota serve` processes) may run on one database: each reminder
-    is sent once.
+    is sent once. SIGTERM (or Ctrl-C) lets the pass under way finish the message it is sending,
+    gives the rest of its claims back and exits.
     """
     settings = settings_of(ctx)
     clock = clock_of(ctx)
-    show_reminder_log()
-    engine = open_database(settings.database_url)
+    configure_logging(settings)
+    engine = open_database(database_url(ctx))
     try:
         extend_plans(engine, clock, settings.budget)
         if once:
@@ -43,17 +62,25 @@ def worker(ctx: click.Context, once: bool) -> None:
                 f"failed {done.failed}, missed {done.missed}, cancelled {done.cancelled}"
             )
             return
+        if metrics_port is not None:
+            serve_metrics(metrics_port, engine, clock)
         scheduler = BlockingScheduler(timezone="UTC")
-        schedule_reminders(scheduler, engine, clock, settings)
+        control = schedule_reminders(scheduler, engine, clock, settings)
         # The worker may be all that runs for a while: keep the plans reaching their horizon.
         schedule_plan_extension(scheduler, engine, clock, settings.budget)
+        signal.signal(signal.SIGTERM, _exit_on_sigterm)
         click.echo(f"reminder worker: a pass every {settings.reminder_interval} s; Ctrl-C stops")
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
-            scheduler.shutdown(wait=False)
+            control.stop()
+            scheduler.shutdown(wait=True)
     finally:
         engine.dispose()
+
+
+def _exit_on_sigterm(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 @main.command()

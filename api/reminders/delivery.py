@@ -13,6 +13,7 @@ the next loop takes the reminder over (the send may then repeat once: see `chann
 from __future__ import annotations
 
 import logging
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from api import repository, views
+from api import metrics, repository, views
 from api.clock import Clock
 from api.reminders import store
 from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryError
@@ -54,9 +55,15 @@ class Delivered:
 
 
 def deliver_due(
-    engine: Engine, clock: Clock, channels: Channels, worker: str, public_url: str = ""
+    engine: Engine,
+    clock: Clock,
+    channels: Channels,
+    worker: str,
+    public_url: str = "",
+    stop: threading.Event | None = None,
 ) -> Delivered:
-    """Send every reminder due at the clock's now that this loop manages to claim."""
+    """Send every reminder due at the clock's now that this loop manages to claim. Once `stop`
+    is set, the message being sent is finished and the other claims are given back."""
     outcome = Delivered()
     now = clock.now()
     with Session(engine) as session:
@@ -64,6 +71,8 @@ def deliver_due(
         batch = store.workable(session, now, BATCH)
     batch = _give_up(engine, _supersede(engine, batch, now, outcome), now, outcome)
     for start in range(0, len(batch), CLAIM):
+        if stop is not None and stop.is_set():
+            break
         chunk = batch[start : start + CLAIM]
         with Session(engine) as session:
             claimed_at = clock.now()
@@ -72,7 +81,12 @@ def deliver_due(
         mine = [r for r in chunk if r.id in owned]
         for index, reminder in enumerate(mine):
             # Never start a send that could outlast the claim: another loop may take it then.
-            if clock.now() + timedelta(seconds=SEND_TIMEOUT) >= claimed_at + store.LEASE:
+            # Nor one after the process was asked to stop: the next process sends it.
+            stopping = stop is not None and stop.is_set()
+            if (
+                stopping
+                or clock.now() + timedelta(seconds=SEND_TIMEOUT) >= claimed_at + store.LEASE
+            ):
                 with Session(engine) as session:
                     store.release(session, [r.id for r in mine[index:]], worker, clock.now())
                 break
@@ -98,6 +112,7 @@ def _give_up(
                     error="every attempt was interrupted",
                 ):
                     outcome.failed += 1
+                    metrics.reminder_failed(r.channel)
             else:
                 kept.append(r)
     return kept
@@ -173,6 +188,7 @@ def _deliver_claimed(
         if store.settle(session, reminder.id, Status.SENT, sent_at, worker=worker):
             outcome.sent += 1
             outcome.delays.append((sent_at - reminder.due_at).total_seconds())
+            metrics.reminder_sent(reminder.channel, outcome.delays[-1])
         else:
             log.warning("reminder %s: the lease ran out while sending", reminder.id)
 
@@ -188,6 +204,7 @@ def _failed(
         if attempts >= MAX_ATTEMPTS or retry_at >= reminder.expires_at:
             store.settle(session, reminder.id, Status.FAILED, now, worker=worker, error=error)
             outcome.failed += 1
+            metrics.reminder_failed(reminder.channel)
         else:
             store.settle(
                 session,

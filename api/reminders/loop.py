@@ -10,50 +10,26 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
+import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
 
 from apscheduler.schedulers.base import BaseScheduler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from api import repository
+from api import metrics, repository
 from api.clock import Clock
 from api.reminders.channels import Channels
+from api.reminders.control import LoopControl
 from api.reminders.delivery import Delivered, deliver_due
 from api.reminders.planner import Planned, Raced, plan_team
 from api.settings import Settings
 
 log = logging.getLogger("rota.reminders")
-
-
-def show_reminder_log() -> None:
-    """Write the `rota.reminders` log (the log channel, retries, failures) to stderr at INFO,
-    once: `rota serve` and `rota worker` call this; the default log channel must be seen."""
-    logger = logging.getLogger("rota.reminders")
-    if not logger.handlers:
-        handler = _Stderr()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-
-
-class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever `sys.stderr` is when a record comes (as logging's last resort does),
-    not to the stream of the moment it was made."""
-
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, _value: Any) -> None:
-        pass
 
 
 def worker_name() -> str:
@@ -68,10 +44,13 @@ class PassReport:
     delivered: Delivered = field(default_factory=Delivered)
 
 
-def plan_all(engine: Engine, clock: Clock, horizon: timedelta) -> tuple[list[Planned], int]:
-    """Plan every team's reminders, one transaction per team. A team another process is
-    planning at the same moment is left to it (it took the team first, or the database broke a
-    deadlock or lock timeout between them); the next pass looks again."""
+def plan_all(
+    engine: Engine, clock: Clock, horizon: timedelta, *, email: bool = True
+) -> tuple[list[Planned], int]:
+    """Plan every team's reminders, one transaction per team (without `email`, reminders asked
+    for by email go to the log). A team another process is planning at the same moment is left
+    to it (it took the team first, or the database broke a deadlock or lock timeout between
+    them); the next pass looks again."""
     with Session(engine) as session:
         teams = repository.list_teams(session)
     planned: list[Planned] = []
@@ -79,7 +58,7 @@ def plan_all(engine: Engine, clock: Clock, horizon: timedelta) -> tuple[list[Pla
     for team in teams:
         with Session(engine) as session:
             try:
-                planned.append(plan_team(session, team, clock.now(), horizon))
+                planned.append(plan_team(session, team, clock.now(), horizon, email=email))
                 session.commit()
             except (Raced, IntegrityError):
                 session.rollback()
@@ -93,27 +72,59 @@ def plan_all(engine: Engine, clock: Clock, horizon: timedelta) -> tuple[list[Pla
 
 
 def run_pass(
-    engine: Engine, clock: Clock, settings: Settings, channels: Channels, worker: str
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    channels: Channels,
+    worker: str,
+    stop: threading.Event | None = None,
 ) -> PassReport:
-    """One pass: plan, then deliver."""
-    planned, raced = plan_all(engine, clock, timedelta(days=settings.reminder_horizon_days))
-    delivered = deliver_due(engine, clock, channels, worker, settings.public_url)
+    """One pass: plan, then deliver (until `stop` is set, if given)."""
+    horizon = timedelta(days=settings.reminder_horizon_days)
+    planned, raced = plan_all(engine, clock, horizon, email=bool(settings.smtp_host))
+    delivered = deliver_due(engine, clock, channels, worker, settings.public_url, stop)
     return PassReport(planned, raced, delivered)
+
+
+def controlled_pass(
+    control: LoopControl,
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    channels: Channels,
+    worker: str,
+) -> PassReport | None:
+    """`run_pass` as the scheduler runs it: beating for `/readyz`, timed for `/metrics`, and
+    not started once the process is stopping."""
+    if control.stopping.is_set():
+        return None
+    control.beat(clock.now())
+    started = time.perf_counter()
+    try:
+        return run_pass(engine, clock, settings, channels, worker, control.stopping)
+    finally:
+        metrics.reminder_passes.observe(time.perf_counter() - started)
+        control.passes += 1
+        control.beat(clock.now())
 
 
 def schedule_reminders(
     scheduler: BaseScheduler, engine: Engine, clock: Clock, settings: Settings
-) -> None:
+) -> LoopControl:
     """Add the reminder loop to `scheduler`: a pass every `reminder_interval` seconds; a slow
-    pass is never run twice at the same time in one process."""
+    pass is never run twice at the same time in one process. Return its control: stop it
+    before shutting the scheduler down (waiting), so the message in hand is finished."""
+    if not settings.smtp_host:
+        log.info("ROTA_SMTP_HOST is not set: reminders asked for by email go to the log")
     channels = Channels(settings)
-    worker = worker_name()
+    control = LoopControl(timedelta(seconds=settings.reminder_interval), clock.now())
     scheduler.add_job(
-        run_pass,
+        controlled_pass,
         "interval",
-        args=(engine, clock, settings, channels, worker),
+        args=(control, engine, clock, settings, channels, worker_name()),
         seconds=settings.reminder_interval,
         id="reminders",
         coalesce=True,
         max_instances=1,
     )
+    return control

@@ -72,10 +72,20 @@ def window(team: Team, now: datetime, horizon: timedelta) -> tuple[datetime, dat
     return since, until
 
 
-def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -> Planned:
+def usable_channels(channels: tuple[Channel, ...], email: bool) -> tuple[Channel, ...]:
+    """`channels`, with email replaced by the log when there is no mail server, each once."""
+    if email:
+        return channels
+    return tuple(dict.fromkeys(Channel.LOG if c is Channel.EMAIL else c for c in channels))
+
+
+def plan_team(
+    session: Session, team: Team, now: datetime, horizon: timedelta, *, email: bool = True
+) -> Planned:
     """Queue `team`'s reminders as of `now`; the caller commits, or rolls back on `Raced` or
     an `IntegrityError` (another process inserted the same keys first). A pass that finds
-    nothing to change writes nothing."""
+    nothing to change writes nothing. Without `email` (no SMTP server is set), what would go
+    by email goes to the log: a demo or a fresh install is not a stream of failed sends."""
     since, until = window(team, now, horizon)
     entries = views.resolved_entries(session, team, since, until)
     current = turns_of(entries, now, until)
@@ -89,7 +99,7 @@ def plan_team(session: Session, team: Team, now: datetime, horizon: timedelta) -
     def channels_of(recipient: str | None) -> tuple[Channel, ...]:
         if recipient is None:
             return (Channel.LOG,)
-        return notify_of(recipient).effective_channels(team.notify)
+        return usable_channels(notify_of(recipient).effective_channels(team.notify), email)
 
     def lead_times_of(member: str) -> tuple[timedelta, ...]:
         return notify_of(member).effective_lead_times(team.notify)
