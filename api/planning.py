@@ -11,7 +11,7 @@ What else may move depends on the mode:
   new periods at the end;
 - a **regeneration** (after a change to who is on the team or how load is weighed, or when a lead
   asks) also re-plans the published assignments after the frozen window, with the stability goal
-  of `rotation.scheduler`: as few of them change as the fairness goals allow. Swapped
+  of `rotation.solver`: as few of them change as the fairness goals allow. Swapped
   assignments stay, unless their holder became unavailable.
 """
 

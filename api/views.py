@@ -33,7 +33,7 @@ from rotation import (
 from rotation.errors import WindowTooLong
 from rotation.fairness import FairnessReport, fairness_report
 from rotation.periods import fairness_start, local_day_start
-from rotation.scheduler import balance_bounds
+from rotation.solver import balance_bounds
 
 DEFAULT_SCHEDULE_SPAN = timedelta(days=28)
 MAX_SCHEDULE_SPAN = timedelta(days=731)

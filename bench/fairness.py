@@ -13,7 +13,7 @@ it compares in one process:
   holder cannot hold it stays assigned and counts as a violation);
 * `skip-rr`: round robin that skips to the next member in order who can hold the slot;
 * `greedy`: `rotation.greedy.greedy`, the least-loaded greedy;
-* `cp-sat`: `rotation.scheduler.plan` (2 s budget, 10 s for 50+25; two workers).
+* `cp-sat`: `rotation.solver.plan` (2 s budget, 10 s for 50+25; two workers).
 
 Each row gives, per role, the largest |deviation per weight| of `rotation.fairness` over the 52
 weeks, the engine's lower bound on it, and the distance to that bound in periods (the difference
@@ -44,7 +44,7 @@ from rotation.load import load, team_holidays
 from rotation.model import SLOTS, Assignment, Member, Period, Policy, Role, Team, TimeOff
 from rotation.periods import local_day_start, period
 from rotation.resolve import resolve
-from rotation.scheduler import Budget, Solve, plan
+from rotation.solver import Budget, Solve, plan
 
 SIZES = [(5, 3), (8, 4), (11, 6), (12, 6), (25, 12), (50, 25)]
 DENSITIES = {"low": (0, 1), "high": (2, 4)}

@@ -41,7 +41,7 @@ from rotation.model import (
 )
 from rotation.periods import handoff, period, period_at, period_index_at, periods_between
 from rotation.resolve import on_support, resolve
-from rotation.scheduler import Budget, Plan, Solve, plan
+from rotation.solver import Budget, Plan, Solve, plan
 from rotation.teamfile import TeamFile, TeamFileError, parse_team_file
 
 __all__ = [

@@ -70,46 +70,28 @@ Floats are reported at full precision; rounding is for whoever displays them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import combinations
 from zoneinfo import ZoneInfo
 
-from rotation.availability import Availability, available_fraction, employment, merge_spans
+from rotation import fairness_measures as measures
+from rotation.availability import Availability, available_fraction, employment
 from rotation.errors import InvalidInterval, InvalidMember
+from rotation.fairness_measures import Interval, UncoveredInterval
 from rotation.load import load, team_holidays
 from rotation.model import (
     SLOTS,
     Member,
-    Period,
     Role,
     ScheduleEntry,
     Team,
     TimeOff,
     require_aware,
 )
-from rotation.periods import local_day_start
 
 _ZERO = timedelta(0)
 _HOUR = timedelta(hours=1)
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A half-open stretch `[start, end)` in UTC."""
-
-    start: datetime
-    end: datetime
-
-
-@dataclass(frozen=True)
-class UncoveredInterval:
-    """A stretch `[start, end)` in which a slot has nobody, and why nobody could hold it."""
-
-    start: datetime
-    end: datetime
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -202,7 +184,7 @@ def fairness_report(
     zone = team.policy.zone
     first_year = since.astimezone(zone).year
     years = tuple(range(first_year, until.astimezone(zone).year + 1))
-    pair_counts = _pair_counts(entries)
+    pair_counts = measures.pair_counts(entries)
     context = _Context(
         team=team,
         zone=zone,
@@ -221,15 +203,15 @@ def fairness_report(
         _role_report(context, role, None if bounds is None else bounds.get(role)) for role in SLOTS
     ]
 
-    covered = sum((_seconds(r.covered) for r in roles), 0.0)
-    uncovered = sum((_seconds(r.uncovered) for r in roles), 0.0)
+    covered = sum((measures.seconds(r.covered) for r in roles), 0.0)
+    uncovered = sum((measures.seconds(r.uncovered) for r in roles), 0.0)
     counts = [PairCount(d, o, n) for (d, o), n in sorted(pair_counts.items())]
     return FairnessReport(
         team=team.id,
         since=since,
         until=until,
         roles=roles,
-        coverage=_ratio(covered, uncovered),
+        coverage=measures.ratio(covered, uncovered),
         back_to_back=sum(r.back_to_back for r in roles),
         distinct_pairs=len(counts),
         most_repeated_pair=min(
@@ -284,7 +266,7 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
         member_load = sum((entry_load for _, entry_load in own), 0.0)
         share = total_load * capacity / total_capacity if total_capacity > 0 else 0.0
         deviation = member_load - share
-        kinds = [_split_by_day_kind(e.start, e.end, zone, holidays) for e, _ in own]
+        kinds = [measures.split_by_day_kind(e.start, e.end, zone, holidays) for e, _ in own]
         reports.append(
             MemberReport(
                 member=mid,
@@ -300,7 +282,7 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
                 share=share,
                 deviation=deviation,
                 deviation_per_weight=deviation / weight,
-                back_to_back=_back_to_back(e.period for e, _ in own),
+                back_to_back=measures.back_to_back(e.period for e, _ in own),
                 partners=_partners(mid, role, pair_counts),
             )
         )
@@ -308,8 +290,8 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
     counted = [r for r in reports if r.capacity > 0 or r.load > 0]
     per_weight = [r.deviation_per_weight for r in counted]
     with_capacity = [r for r in counted if r.capacity > 0]
-    covered = _merge_covered(e for _, e, _ in staffed)
-    uncovered = _merge_uncovered(
+    covered = measures.merge_covered(e for _, e, _ in staffed)
+    uncovered = measures.merge_uncovered(
         UncoveredInterval(e.start, e.end, _why_uncovered(e, context))
         for e in role_entries
         if e.member is None
@@ -322,95 +304,19 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
         spread=max(per_weight) - min(per_weight) if per_weight else 0.0,
         max_abs_deviation_per_weight=max((abs(x) for x in per_weight), default=0.0),
         lower_bound=lower_bound,
-        jain=_jain([r.load / r.capacity for r in with_capacity]),
-        balance=_balance([r.hours / r.capacity for r in with_capacity]),
+        jain=measures.jain([r.load / r.capacity for r in with_capacity]),
+        balance=measures.balance([r.hours / r.capacity for r in with_capacity]),
         back_to_back=sum(r.back_to_back for r in reports),
         covered=covered,
         uncovered=uncovered,
-        coverage=_ratio(_seconds(covered), _seconds(uncovered)),
+        coverage=measures.ratio(measures.seconds(covered), measures.seconds(uncovered)),
     )
-
-
-def _merge_covered(staffed: Iterable[ScheduleEntry]) -> list[Interval]:
-    return [Interval(a, b) for a, b in merge_spans((e.start, e.end) for e in staffed)]
-
-
-def _merge_uncovered(gaps: Iterable[UncoveredInterval]) -> list[UncoveredInterval]:
-    """Merge touching gaps with the same reason; a change of reason starts a new interval."""
-    merged: list[UncoveredInterval] = []
-    for gap in sorted(gaps, key=lambda g: (g.start, g.end)):
-        last = merged[-1] if merged else None
-        if last is not None and gap.reason == last.reason and gap.start <= last.end:
-            merged[-1] = UncoveredInterval(last.start, max(last.end, gap.end), last.reason)
-        else:
-            merged.append(gap)
-    return merged
-
-
-def _seconds(intervals: Iterable[Interval | UncoveredInterval]) -> float:
-    return sum((i.end - i.start for i in intervals), _ZERO).total_seconds()
-
-
-def _ratio(covered: float, uncovered: float) -> float:
-    total = covered + uncovered
-    return covered / total if total > 0 else 1.0
-
-
-def _split_by_day_kind(
-    start: datetime, end: datetime, zone: ZoneInfo, holidays: frozenset[date]
-) -> tuple[timedelta, timedelta, timedelta]:
-    """Split `[start, end)` into (weekday, weekend, holiday) time by local day, like the load."""
-    weekday = weekend = holiday = _ZERO
-    day = start.astimezone(zone).date()
-    while (day_start := local_day_start(day, zone)) < end:
-        day_end = local_day_start(day + timedelta(days=1), zone)
-        covered = min(end, day_end) - max(start, day_start)
-        if covered > _ZERO:
-            # Same precedence as DayWeights.of: a holiday on a Saturday is a holiday.
-            if day in holidays:
-                holiday += covered
-            elif day.weekday() >= 5:
-                weekend += covered
-            else:
-                weekday += covered
-        day += timedelta(days=1)
-    return weekday, weekend, holiday
-
-
-def _back_to_back(periods: Iterable[Period]) -> int:
-    """Count pairs of the given periods adjacent in time. Compared by instants, not indices, so
-    that neighbours of a skipped empty period still count."""
-    distinct = {p.index: p for p in periods}.values()
-    starts = {p.start for p in distinct}
-    return sum(1 for p in distinct if p.end in starts)
 
 
 def _partners(member: str, role: Role, pair_counts: Mapping[tuple[str, str], int]) -> int:
     if role == Role.DEVELOPER:
         return len({o for d, o in pair_counts if d == member})
     return len({d for d, o in pair_counts if o == member})
-
-
-def _pair_counts(entries: Sequence[ScheduleEntry]) -> dict[tuple[str, str], int]:
-    """Count, per (developer, operator), the periods in which their entries overlap."""
-    by_period: dict[int, list[tuple[str, ScheduleEntry]]] = defaultdict(list)
-    for entry in entries:
-        if entry.member is not None:
-            by_period[entry.period.index].append((entry.member, entry))
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for staffed in by_period.values():
-        developers = [(m, e) for m, e in staffed if e.role == Role.DEVELOPER]
-        operators = [(m, e) for m, e in staffed if e.role == Role.OPERATOR]
-        # A set, so that split entries (swaps) still count a pair once per period.
-        met = {
-            (dev, op)
-            for dev, d in developers
-            for op, o in operators
-            if dev != op and max(d.start, o.start) < min(d.end, o.end)
-        }
-        for pair in met:
-            counts[pair] += 1
-    return dict(counts)
 
 
 def _why_uncovered(gap: ScheduleEntry, context: _Context) -> str:
@@ -440,18 +346,3 @@ def _why_uncovered(gap: ScheduleEntry, context: _Context) -> str:
                 why.append(f"holds the {other.value} slot")
         reasons.append(f"{member.id}: {', '.join(why) or 'available'}")
     return "; ".join(reasons)
-
-
-def _jain(xs: Sequence[float]) -> float:
-    squares = sum((x * x for x in xs), 0.0)
-    if not xs or squares == 0:
-        return 1.0
-    return sum(xs, 0.0) ** 2 / (len(xs) * squares)
-
-
-def _balance(hs: Sequence[float]) -> float:
-    pairs = list(combinations(hs, 2))
-    if not pairs:
-        return 1.0
-    ratios = [1.0 if max(a, b) == 0 else min(a, b) / max(a, b) for a, b in pairs]
-    return sum(ratios, 0.0) / len(ratios)

@@ -1,6 +1,6 @@
 """The greedy scheduler: a fast, deterministic plan that seeds the exact engine.
 
-`rotation.scheduler` hands this plan to CP-SAT as its first solution and returns it as it is when
+`rotation.solver` hands this plan to CP-SAT as its first solution and returns it as it is when
 the solver finds nothing better within its budget. It walks the periods in order and, for each
 slot, picks among the eligible members by, in order:
 

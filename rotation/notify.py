@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rotation.errors import InvalidNotify
 from rotation.model import Channel, MemberNotify, NotifyPolicy
 from rotation.reminders import MAX_LEAD_TIME
-
-if TYPE_CHECKING:
-    from rotation.teamfile import _Reader as Reader
+from rotation.tomlreader import Reader
 
 ENV_REFERENCE = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
 DURATION = re.compile(r"^(\d+)([mhd])$")

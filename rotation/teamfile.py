@@ -7,20 +7,14 @@ a path, so it stays pure; reading the file is the caller's business.
 
 from __future__ import annotations
 
-import math
 import re
 import tomllib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
-import holidays as holiday_calendars
-
-from rotation.errors import InvalidPolicy, RotationError
 from rotation.model import (
-    DayWeights,
     Member,
     MemberNotify,
     Policy,
@@ -33,10 +27,19 @@ from rotation.notify import ENV_REFERENCE as ENV_REFERENCE  # re-exported: its o
 from rotation.notify import MEMBER_NOTIFY_KEYS, read_member_notify, read_notify
 from rotation.notify import parse_duration as parse_duration
 from rotation.periods import local_day_start, parse_handoff, parse_period, parse_timezone
+from rotation.teamdays import MAX_DAY_WEIGHT as MAX_DAY_WEIGHT
+from rotation.teamdays import MAX_EXTRA_HOLIDAYS as MAX_EXTRA_HOLIDAYS
+from rotation.teamdays import WEIGHT_KEYS as WEIGHT_KEYS
+from rotation.teamdays import check_holiday_calendar as check_holiday_calendar
+from rotation.teamdays import read_extra_holidays, read_weights
+from rotation.tomlreader import CONTROL as CONTROL  # re-exported: its old home
+from rotation.tomlreader import Problem as Problem
+from rotation.tomlreader import Reader
+from rotation.tomlreader import TeamFileError as TeamFileError
+from rotation.tomlreader import TeamFilesError as TeamFilesError
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 TEAM_KEYS = {
     "id",
@@ -54,12 +57,6 @@ TEAM_KEYS = {
     "leads",
     "feed_local_times",
 }
-WEIGHT_KEYS = ("weekday", "weekend", "holiday")
-#: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
-#: the load arithmetic away from overflow.
-MAX_DAY_WEIGHT = 100.0
-#: A team's own holidays: a few a year; the bound keeps a stray generated list out.
-MAX_EXTRA_HOLIDAYS = 1000
 MEMBER_KEYS = {
     "id",
     "name",
@@ -77,34 +74,6 @@ TOP_KEYS = {"team", "member", "notify", "time_off"}
 
 
 @dataclass(frozen=True)
-class Problem:
-    line: int | None
-    reason: str
-
-
-class TeamFileError(RotationError):
-    """A team file that cannot be loaded; `problems` holds every reason with its line."""
-
-    def __init__(self, path: str, problems: list[Problem]) -> None:
-        self.path = path
-        self.problems = problems
-        super().__init__("\n".join(self.lines()))
-
-    def lines(self) -> Iterator[str]:
-        for problem in self.problems:
-            where = f"{self.path}:{problem.line}" if problem.line else self.path
-            yield f"{where}: {problem.reason}"
-
-
-class TeamFilesError(RotationError):
-    """Several team files (or files that disagree with each other) that cannot be loaded."""
-
-    def __init__(self, errors: list[TeamFileError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(error) for error in errors))
-
-
-@dataclass(frozen=True)
 class TeamFile:
     """Everything one team file declares."""
 
@@ -116,86 +85,6 @@ class TeamFile:
     member_notify: Mapping[str, MemberNotify] = field(default_factory=dict)
 
 
-class _Lines:
-    """Finds the line of a key in a TOML text: `tomllib` keeps no positions.
-
-    It scans table headers and `key =` lines; good enough to point a person at the right line.
-    """
-
-    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
-    _KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
-
-    def __init__(self, text: str) -> None:
-        self.tables: dict[tuple[str, int], int] = {}
-        self.keys: dict[tuple[str, int, str], int] = {}
-        counts: dict[str, int] = {}
-        table, index = "", 0
-        for number, line in enumerate(text.splitlines(), start=1):
-            if header := self._HEADER.match(line):
-                table = header.group(2)
-                index = counts.get(table, 0)
-                counts[table] = index + 1 if header.group(1) == "[[" else 1
-                self.tables[(table, index)] = number
-            elif key := self._KEY.match(line):
-                self.keys.setdefault((table, index, key.group(1).strip("\"'")), number)
-
-    def of(self, table: str, index: int = 0, key: str | None = None) -> int | None:
-        if key is not None and (table, index, key) in self.keys:
-            return self.keys[(table, index, key)]
-        if not table and key is not None:  # a top-level name is a key or a table header
-            return self.tables.get((key, 0))
-        return self.tables.get((table, index))
-
-
-T = TypeVar("T")
-
-
-class _Reader:
-    """Collects problems while reading one file, so all of them are reported together."""
-
-    def __init__(self, text: str) -> None:
-        self.lines = _Lines(text)
-        self.problems: list[Problem] = []
-
-    def fail(self, table: str, index: int, key: str | None, reason: str) -> None:
-        self.problems.append(Problem(self.lines.of(table, index, key), reason))
-
-    def check_keys(self, table: str, index: int, data: dict[str, Any], allowed: set[str]) -> None:
-        for key in sorted(set(data) - allowed):
-            self.fail(table, index, key, f"[{table}]: unknown key {key!r}")
-
-    def typed(
-        self,
-        table: str,
-        index: int,
-        data: dict[str, Any],
-        key: str,
-        kind: type[T] | tuple[type, ...],
-        what: str,
-        *,
-        required: bool = True,
-    ) -> Any:
-        if key not in data:
-            if required:
-                self.fail(table, index, None, f"[{table}]: missing {key!r} ({what})")
-            return None
-        value = data[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            self.fail(table, index, key, f"{key}: expected {what}, got {value!r}")
-            return None
-        if isinstance(value, str) and CONTROL.search(value):
-            self.fail(table, index, key, f"{key}: control characters are not allowed: {value!r}")
-            return None
-        return value
-
-    def attempt(self, table: str, index: int, key: str, build: Callable[[], T]) -> T | None:
-        try:
-            return build()
-        except RotationError as exc:
-            self.fail(table, index, key, str(exc))
-            return None
-
-
 def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
     """Parse and validate a team file; raise `TeamFileError` naming every problem."""
     try:
@@ -205,7 +94,7 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
         line = getattr(exc, "lineno", None) or (int(found.group(1)) if found else None)
         raise TeamFileError(path, [Problem(line, f"not valid TOML: {exc}")]) from exc
 
-    reader = _Reader(text)
+    reader = Reader(text)
     for key in sorted(set(data) - TOP_KEYS):
         reader.fail("", 0, key, f"unknown key or table {key!r} (expected {sorted(TOP_KEYS)})")
     team = _read_team(reader, data.get("team"))
@@ -221,7 +110,7 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
     return TeamFile(path, team, tuple(members), tuple(time_off), member_notify)
 
 
-def _read_team(reader: _Reader, data: Any) -> Team | None:
+def _read_team(reader: Reader, data: Any) -> Team | None:
     if not isinstance(data, dict):
         reader.fail("team", 0, None, "missing [team] table")
         return None
@@ -257,8 +146,8 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
         reader.fail("team", 0, "frozen_periods", "frozen_periods: expected 0 to 52")
         frozen = None
     fairness_since = _date(reader, "team", 0, data, "fairness_since", required=False)
-    extra_holidays = _read_extra_holidays(reader, data)
-    weights = _read_weights(reader, data)
+    extra_holidays = read_extra_holidays(reader, data)
+    weights = read_weights(reader, data)
     swap_approval = reader.typed(
         "team", 0, data, "swap_approval", bool, "true or false", required=False
     )
@@ -289,7 +178,7 @@ def _read_team(reader: _Reader, data: Any) -> Team | None:
     )
 
 
-def _check_leads(reader: _Reader, team: Team | None, member_ids: set[str]) -> None:
+def _check_leads(reader: Reader, team: Team | None, member_ids: set[str]) -> None:
     """Leads are members of the team: they have an address to be told at."""
     seen: set[object] = set()
     for lead in team.leads if team else ():
@@ -300,76 +189,7 @@ def _check_leads(reader: _Reader, team: Team | None, member_ids: set[str]) -> No
         seen.add(lead)
 
 
-def _read_extra_holidays(reader: _Reader, data: dict[str, Any]) -> frozenset[date]:
-    """`extra_holidays = [2027-12-24, ...]`: the team's own days on top of its calendar."""
-    key = "extra_holidays"
-    values = reader.typed(
-        "team", 0, data, key, list, "a list of dates such as [2027-12-24]", required=False
-    )
-    if values is None:
-        return frozenset()
-    if len(values) > MAX_EXTRA_HOLIDAYS:
-        reader.fail("team", 0, key, f"{key}: at most {MAX_EXTRA_HOLIDAYS} dates, got {len(values)}")
-        return frozenset()
-    days: set[date] = set()
-    for value in values:
-        if isinstance(value, datetime) or not isinstance(value, date):
-            reader.fail("team", 0, key, f"{key}: expected dates such as 2027-12-24, got {value!r}")
-        elif reader.attempt("team", 0, key, partial(require_in_range, key, value)) is None:
-            continue
-        elif value in days:
-            reader.fail("team", 0, key, f"{key}: {value} is listed twice")
-        else:
-            days.add(value)
-    return frozenset(days)
-
-
-def _read_weights(reader: _Reader, data: dict[str, Any]) -> DayWeights:
-    """`weights = { weekday = 1.0, weekend = 1.5, holiday = 2.0 }`; a key left out keeps its
-    default."""
-    raw = reader.typed(
-        "team", 0, data, "weights", dict, "a table such as { weekend = 1.5 }", required=False
-    )
-    if raw is None:
-        return DayWeights()
-    # Written as an inline table, every problem is on the `weights =` line; written as a
-    # [team.weights] table, each is on its own key's line.
-    nested = ("team.weights", 0) in reader.lines.tables
-
-    def fail(key: str, reason: str) -> None:
-        if nested:
-            reader.fail("team.weights", 0, key, reason)
-        else:
-            reader.fail("team", 0, "weights", reason)
-
-    for key in sorted(set(raw) - set(WEIGHT_KEYS)):
-        fail(key, f"weights: unknown key {key!r} (expected {', '.join(WEIGHT_KEYS)})")
-    found: dict[str, float] = {}
-    for key in WEIGHT_KEYS:
-        if key not in raw:
-            continue
-        value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            fail(key, f"weights.{key}: expected a number, got {value!r}")
-        elif not (math.isfinite(value) and 0 < value <= MAX_DAY_WEIGHT):
-            fail(key, f"weights.{key} {value}: expected more than 0, at most {MAX_DAY_WEIGHT:g}")
-        else:
-            found[key] = float(value)
-    return DayWeights(**found)
-
-
-def check_holiday_calendar(code: str) -> str:
-    """Return `code` if the `holidays` package knows it: `DE` or a region such as `DE-BY`."""
-    country, _, region = code.partition("-")
-    supported = holiday_calendars.list_supported_countries()
-    if country not in supported:
-        raise InvalidPolicy("holidays", code, "not a country code known to the holidays package")
-    if region and region not in supported[country]:
-        raise InvalidPolicy("holidays", code, f"{country} has no region {region!r}")
-    return code
-
-
-def _read_members(reader: _Reader, data: Any) -> list[Member]:
+def _read_members(reader: Reader, data: Any) -> list[Member]:
     if not isinstance(data, list):
         reader.fail("member", 0, None, "member: expected [[member]] tables")
         return []
@@ -387,7 +207,7 @@ def _read_members(reader: _Reader, data: Any) -> list[Member]:
     return members
 
 
-def _read_member(reader: _Reader, index: int, data: Any) -> Member | None:
+def _read_member(reader: Reader, index: int, data: Any) -> Member | None:
     table = "member"
     if not isinstance(data, dict):
         reader.fail(table, index, None, f"member: expected a [[member]] table, got {data!r}")
@@ -431,7 +251,7 @@ def _read_member(reader: _Reader, index: int, data: Any) -> Member | None:
 
 
 def _read_time_off(
-    reader: _Reader, data: Any, member_ids: set[str], zone_name: str
+    reader: Reader, data: Any, member_ids: set[str], zone_name: str
 ) -> list[TimeOff]:
     table = "time_off"
     if not isinstance(data, list):
@@ -473,7 +293,7 @@ def _read_time_off(
 
 
 def _date(
-    reader: _Reader, table: str, index: int, data: dict[str, Any], key: str, *, required: bool
+    reader: Reader, table: str, index: int, data: dict[str, Any], key: str, *, required: bool
 ) -> date | None:
     value = data.get(key)
     if value is None:
@@ -490,7 +310,7 @@ def _date(
 
 
 def _instant(
-    reader: _Reader, table: str, index: int, data: dict[str, Any], key: str, zone: Any
+    reader: Reader, table: str, index: int, data: dict[str, Any], key: str, zone: Any
 ) -> datetime | None:
     """A time off bound: a date (a whole day in the team's zone) or an instant with an offset.
 

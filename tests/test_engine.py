@@ -1,4 +1,4 @@
-"""The exact engine (`rotation.scheduler.plan`): hard constraints as properties over random teams,
+"""The exact engine (`rotation.solver.plan`): hard constraints as properties over random teams,
 then the goals of SPEC section 3 on small hand-made teams.
 
 Eligibility is recomputed by the oracle of `tests.test_greedy` (`Scenario.eligible`), not by
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from rotation.model import SLOTS, Assignment, Member, Policy, Role, Team, TimeOff
 from rotation.periods import period
-from rotation.scheduler import Budget, Plan, forget_solved, plan
+from rotation.solver import Budget, Plan, forget_solved, plan
 from tests.test_greedy import (
     DEV,
     OP,

@@ -1,0 +1,31 @@
+"""The solver: who holds each slot of each period (SPEC section 3).
+
+`plan` is the one entry point. It solves the goals of SPEC section 3 exactly, one after the other,
+with OR-Tools CP-SAT: each goal is optimised only among the plans that are best on the goals
+before it (its achieved value becomes a constraint for the next). The goals, in order:
+
+1. **rest**: cover every slot someone can take, then the fewest back-to-back turns in a role;
+2. **balance**: the smallest largest |deviation per weight| in each role, then the smallest
+   spread. Loads and shares follow `rotation.load` over the fairness window, history included;
+   members whose turns are all fixed cannot change and are left out of the maximum;
+3. **gaps**: the largest G such that every member's turns of a role are at least G periods apart,
+   or at least their fair spacing (the role's capacity over theirs) when that is smaller;
+4. **pairing**: the fewest meetings of the most repeated developer-operator pair, then the most
+   distinct pairs;
+5. **stability**: the fewest changes against the published plan. When a published plan is
+   regenerated, this goal comes right after balance instead, before gaps and pairing: moving
+   people's turns for a slightly wider gap or one more distinct pair is the reshuffle users hate.
+
+Each goal lives in its own module (`rest`, `bound`, `balance`, `spread`, `gaps`, `pairing`,
+`stability`), all on one model (`search`) of one problem (`problem`) within one `budget`.
+The greedy of `rotation.greedy` seeds the solver and stands in when it finds nothing within the
+budget. A lower bound on goal 2 comes from an aggregated relaxation (per member, how many free
+periods of each load they take, at most one of two in a row), solved by CP-SAT first; reaching it
+proves the balance optimal. Loads are counted in hundredths inside the solver.
+"""
+
+from rotation.solver.budget import Budget, Stage
+from rotation.solver.outcome import Plan, Solve
+from rotation.solver.planner import balance_bounds, forget_solved, plan
+
+__all__ = ["Budget", "Plan", "Solve", "Stage", "balance_bounds", "forget_solved", "plan"]

@@ -1,0 +1,170 @@
+"""`plan`, the one entry point: the goals run one after the other on one model, the greedy seed
+standing in when the solver finds nothing, and the plans already solved remembered."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+
+from rotation.greedy import greedy
+from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
+from rotation.solver.balance import balance
+from rotation.solver.bound import bound
+from rotation.solver.budget import Budget
+from rotation.solver.gaps import gaps
+from rotation.solver.outcome import Plan, Solve
+from rotation.solver.pairing import pairing
+from rotation.solver.problem import SCALE, WEIGHT_SCALE, Problem, Slot, scaled_weight
+from rotation.solver.rest import fix_coverage, rest
+from rotation.solver.search import Search
+from rotation.solver.spread import spread
+from rotation.solver.stability import stability
+
+#: Beyond this many choice variables the greedy plan is returned without solving.
+MAX_VARIABLES = 400_000
+
+
+def plan(
+    team: Team,
+    members: Iterable[Member],
+    periods: Sequence[Period],
+    time_off: Iterable[TimeOff] = (),
+    history: Sequence[Assignment] = (),
+    *,
+    published: Sequence[Assignment] = (),
+    budget: Budget | None = None,
+) -> Plan:
+    """Return one assignment per slot of each of `periods`, in period then slot order.
+
+    `history` holds the assignments already fixed, before `periods` or inside them (the past,
+    the frozen window, or everything a repair keeps): they stay as they are, and count towards
+    the balance, the rest rule, the gaps and the pairing. `published` holds the plan of record
+    for the free slots: the stability goal changes as few of them as it can. A slot with nobody
+    eligible is an uncovered assignment (`member` None), never an error.
+    """
+    members, time_off = list(members), list(time_off)
+    key = (
+        team,
+        tuple(members),
+        tuple(periods),
+        tuple(time_off),
+        tuple(history),
+        tuple(published),
+        budget,
+    )
+    if key in _SOLVED:
+        _SOLVED.move_to_end(key)
+        found = _SOLVED[key]
+        return Plan(list(found.assignments), found.solve)
+    result = _plan(team, members, periods, time_off, history, published, budget)
+    _SOLVED[key] = result
+    if len(_SOLVED) > _REMEMBERED:
+        _SOLVED.popitem(last=False)
+    return Plan(list(result.assignments), result.solve)
+
+
+def balance_bounds(
+    team: Team,
+    members: Iterable[Member],
+    periods: Sequence[Period],
+    time_off: Iterable[TimeOff] = (),
+    history: Sequence[Assignment] = (),
+    budget: Budget | None = None,
+) -> dict[Role, float]:
+    """A proven lower bound, per role, on the largest |deviation per weight| any plan of the
+    free slots of `periods` can reach over the fairness window, counting every member (those
+    whose turns are all fixed at their fixed deviation). Empty when nothing is left to plan."""
+    problem = Problem(team, list(members), periods, list(time_off), history, ())
+    if not problem.free or len(problem.choices) > MAX_VARIABLES:
+        return {}
+    seed = greedy(team, problem.members, periods, problem.time_off, history)
+    search = Search(problem, budget or Budget(seconds=1.0), seed)
+    back_to_back = rest(search)
+    if back_to_back is None:
+        return {}
+    fix_coverage(search)
+    bound(search, back_to_back == 0)
+    result: dict[Role, float] = {}
+    for role in SLOTS:
+        adjustable = set(problem.adjustable(role))
+        fixed = [
+            abs(problem.held[role].get(member, 0) - search.shares[role].get(member, 0))
+            * WEIGHT_SCALE
+            / scaled_weight(problem.weight[member])
+            for member in problem.capacity[role]
+            if member not in adjustable
+        ]
+        result[role] = max([search.bounds.get(role, 0), *fixed]) / SCALE
+    return result
+
+
+#: Plans already solved, by their whole input: a reload of an unchanged team, or a second
+#: replica, gets the same plan at once instead of solving again.
+_SOLVED: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
+_REMEMBERED = 32
+
+
+def forget_solved() -> None:
+    """Drop the remembered plans (tests of the solver itself start from nothing)."""
+    _SOLVED.clear()
+
+
+def _plan(
+    team: Team,
+    members: list[Member],
+    periods: Sequence[Period],
+    time_off: list[TimeOff],
+    history: Sequence[Assignment],
+    published: Sequence[Assignment],
+    budget: Budget | None,
+) -> Plan:
+    started = time.monotonic()
+    problem = Problem(team, members, periods, time_off, history, published)
+    seed = greedy(team, problem.members, periods, problem.time_off, history)
+    if not problem.free:
+        return Plan(seed, problem.summary("fixed", seed, {}, (), started))
+    if len(problem.choices) > MAX_VARIABLES:
+        return Plan(seed, problem.summary("greedy", seed, {}, (), started))
+    search = Search(problem, budget or Budget(), seed)
+    solution = _run(search)
+    if solution is None:
+        return Plan(seed, problem.summary("greedy", seed, {}, tuple(search.stages), started))
+    assignments = problem.assignments(solution)
+    solved = problem.summary("cp-sat", assignments, search.bounds, tuple(search.stages), started)
+    seeded = problem.summary("greedy", seed, search.bounds, tuple(search.stages), started)
+    # A budget spent before the balance goal was reached can leave the solver's plan less fair
+    # than its own seed: never answer worse than the greedy on the first two goals.
+    if _rank(seeded) < _rank(solved):
+        return Plan(seed, seeded)
+    return Plan(assignments, solved)
+
+
+def _rank(solve: Solve) -> tuple[int, int, float]:
+    return (solve.uncovered, solve.back_to_back, round(sum(solve.max_deviation.values()), 6))
+
+
+def _run(search: Search) -> dict[Slot, str | None] | None:
+    """Run the goals in order on `search`; the free slots' holders, or None when goal 1
+    found no plan."""
+    back_to_back = rest(search)
+    if back_to_back is None:
+        return None
+    fix_coverage(search)
+    bound(search, back_to_back == 0)
+    # Once the budget is spent, the goals not reached yet keep the incumbent as it is.
+    if not search.exhausted and balance(search) and not search.exhausted:
+        spread(search)
+    # Regenerating a published plan, stability comes right after balance: a wider gap or
+    # one more distinct pair is not worth moving people's turns (the top complaint about
+    # on-call tools). Gaps and pairing then improve what the stable plan leaves free.
+    regenerating = bool(search.problem.published)
+    if regenerating and not search.exhausted:
+        stability(search)
+    if back_to_back == 0 and not search.exhausted:
+        gaps(search)
+    if not search.exhausted:
+        pairing(search)
+    if not regenerating and not search.exhausted:
+        stability(search)
+    return search.holder()

@@ -1,0 +1,94 @@
+"""Goal 1, cover then rest: cover every slot someone can take, then the fewest back-to-back
+turns in a role."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ortools.sat.python import cp_model
+
+from rotation.model import SLOTS
+from rotation.solver.problem import Choice
+from rotation.solver.search import Search
+
+
+def rest(search: Search) -> int | None:
+    """Cover every slot someone can take, then fewest back-to-back turns; return those."""
+    problem = search.problem
+    covered: list[cp_model.LinearExprT] = [
+        var for slot in problem.free for _, var in search.by_slot.get(slot, ())
+    ]
+    open_slots = sum(1 for slot in problem.free if search.by_slot.get(slot))
+    back_to_back = _back_to_back_terms(search)
+    weight = len(back_to_back) + 1
+    objective = cp_model.LinearExpr.sum(back_to_back) + weight * (
+        open_slots - cp_model.LinearExpr.sum(covered)
+    )
+    search.model.minimize(objective)
+    seed = dict(search.values)
+    solver = search.solve("rest")
+    if solver is None:
+        return None
+    found = round(solver.objective_value)
+    # The greedy balances load; when it is as good on this goal, it is the better start
+    # for the next ones than whatever plan the solver stopped at.
+    uncovered_seed, back_to_back_seed = rest_score(search, seed)
+    if uncovered_seed * weight + back_to_back_seed <= found:
+        search.values = seed
+        found = uncovered_seed * weight + back_to_back_seed
+    search.model.add(objective <= found)
+    return found % weight
+
+
+def rest_score(search: Search, values: Mapping[Choice, int]) -> tuple[int, int]:
+    """Goal 1 measured on `values`: uncovered slots, then back-to-back turns."""
+    uncovered = sum(
+        1
+        for slot, choices in search.by_slot.items()
+        if not any(values.get((member, *slot)) for member, _ in choices)
+    )
+    back_to_back = 0
+    for (member, role), turns in search.by_member.items():
+        for index in turns:
+            if not values.get((member, index, role)):
+                continue
+            if values.get((member, index - 1, role)) or search.holds_fixed(member, role, index - 1):
+                back_to_back += 1
+            if index + 1 not in turns and search.holds_fixed(member, role, index + 1):
+                back_to_back += 1
+    return uncovered, back_to_back
+
+
+def _back_to_back_terms(search: Search) -> list[cp_model.LinearExprT]:
+    """One term per member, role and two periods in a row with at least one free slot."""
+    terms: list[cp_model.LinearExprT] = []
+    for (member, role), turns in search.by_member.items():
+        for index, var in turns.items():
+            after = search.turn(member, role, index + 1)
+            # Two free slots in a row are counted once, from the later one.
+            neighbours = [search.turn(member, role, index - 1)]
+            if not isinstance(after, cp_model.IntVar):
+                neighbours.append(after)
+            for other in neighbours:
+                if isinstance(other, cp_model.IntVar):
+                    both = search.model.new_bool_var("")
+                    search.model.add(both >= var + other - 1)
+                    terms.append(both)
+                elif other == 1:
+                    terms.append(var)  # next to the member's own fixed turn
+    return terms
+
+
+def fix_coverage(search: Search) -> None:
+    """Keep the slots goal 1 covered covered and the others empty, so every later goal
+    shares out the same total load."""
+    search.covered = set()
+    for slot in search.problem.free:
+        variables = [var for _, var in search.by_slot.get(slot, ())]
+        if not variables:
+            continue
+        taken = any(search.values.get((m, *slot), 0) for m, _ in search.by_slot[slot])
+        search.model.add(sum(variables) == int(taken))
+        if taken:
+            search.covered.add(slot)
+    search.shares = {role: search.problem.shares(role, search.covered) for role in SLOTS}
