@@ -472,7 +472,7 @@ class GenerateRequest(Strict):
 
 
 class SolvePublic(BaseModel):
-    """How the scheduler found the plan (`rotation.scheduler.Solve`)."""
+    """How the scheduler found the plan (`rotation.solver.Solve`)."""
 
     method: str = Field(description="cp-sat, greedy (nothing better in time) or fixed.")
     optimal: bool = Field(description="Every goal proven optimal.")
