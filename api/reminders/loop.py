@@ -27,6 +27,7 @@ from api.reminders.channels import Channels
 from api.reminders.delivery import Delivered, deliver_due
 from api.reminders.planner import Planned, Raced, plan_team
 from api.settings import Settings
+from api.slack.loop import schedule_slack
 
 log = logging.getLogger("rota.reminders")
 
@@ -117,3 +118,5 @@ def schedule_reminders(
         coalesce=True,
         max_instances=1,
     )
+    # Slack's user groups and handoff posts follow the same schedule, on the same loop.
+    schedule_slack(scheduler, engine, clock, settings, worker)
