@@ -226,3 +226,13 @@ def test_bad_settings_are_a_422_naming_the_field(
     named = problem.get("field") or ",".join(e["field"] for e in problem.get("errors", []))
     assert field in named
     assert "xoxb-1234-real-token" not in answer.text or field == "bot_token"
+
+
+def test_slacks_unsigned_certificate_check_gets_an_empty_200(app: TestClient) -> None:
+    answer = app.post(
+        "/v1/slack/commands",
+        content=b"ssl_check=1&token=legacy",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 200
+    assert answer.json() == {}

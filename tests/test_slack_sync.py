@@ -290,3 +290,23 @@ def test_two_loops_at_once_make_each_call_once(engine: Engine) -> None:
         assert calls == Counter(GROUPS.values())
         assert len(slack.of("chat.postMessage")) == 1
         assert sum(o.sent for o in outcomes) == len(GROUPS) + 1
+
+
+def test_the_worker_command_runs_the_slack_pass_too(
+    engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from api.cli import main
+
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    single_group(engine)
+    with slack_stand_in() as slack:
+        settings = Settings(database_url=database_url, slack_api_url=slack.url, **TEST_SOLVER)
+        result = CliRunner().invoke(
+            main, ["worker", "--once"], obj={"settings": settings, "clock": FixedClock(MIDWEEK)}
+        )
+        assert result.exit_code == 0, result.output
+        assert "slack: sent 1," in result.output
+        assert updates(slack) == {"S0DEV0001": wanted(engine, MIDWEEK)["S0DEV0001"]}

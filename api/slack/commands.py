@@ -65,6 +65,9 @@ def slack_command(
 ) -> JSONResponse:
     """Answer `/rota who|next|me|help [team] [public]` as Block Kit with a text fallback."""
     now = clock.now()
+    if body == b"ssl_check=1" or body.startswith(b"ssl_check=1&"):
+        # Slack checks the certificate with an unsigned request: it asks nothing, gets nothing.
+        return JSONResponse({})
     signed = _signed_for(session, request, body, now) if len(body) <= MAX_BODY else {}
     if not signed:
         return problem(401, "the request is not signed by a known Slack app")
