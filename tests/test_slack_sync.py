@@ -4,6 +4,7 @@ retried on 429 and 5xx, failures visible in the API."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections import Counter
@@ -310,3 +311,37 @@ def test_the_worker_command_runs_the_slack_pass_too(
         assert result.exit_code == 0, result.output
         assert "slack: sent 1," in result.output
         assert updates(slack) == {"S0DEV0001": wanted(engine, MIDWEEK)["S0DEV0001"]}
+
+
+def test_a_group_is_written_only_when_its_members_change(database_url: str, tmp_path: Path) -> None:
+    clock = FixedClock(MIDWEEK)
+    with slack_stand_in() as slack:
+        settings = Settings(database_url=database_url, slack_api_url=slack.url, **TEST_SOLVER)
+        with TestClient(create_app(settings, clock)) as client:
+            engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+            with Session(engine) as session:
+                load_team_files(session, write_teams(tmp_path), LOADED_AT, settings.budget)
+                lead = bearer(session, TokenRole.LEAD, ["pay"])
+            single_group(engine)
+            # Alice covers three whole weeks, across the spring-forward handoff.
+            start, end = datetime(2027, 3, 8, 8, tzinfo=UTC), SPRING
+            answer = client.post(
+                "/v1/teams/pay/overrides",
+                headers=lead,
+                json={
+                    "role": "developer",
+                    "member": "alice",
+                    "start": start.isoformat(),
+                    "end": end.isoformat(),
+                    "reason": "Bruno's project",
+                },
+            )
+            assert answer.status_code == 201, answer.text
+            passes = [MIDWEEK + timedelta(hours=11 * n) for n in range(70)]
+            seen = []
+            for at in passes:
+                run(engine, at, slack)
+                seen.append(wanted(engine, at)["S0DEV0001"])
+            changes = sum(1 for a, b in itertools.pairwise(seen) if a != b)
+            assert len(slack.of("usergroups.users.update")) == 1 + changes
+            assert updates(slack)["S0DEV0001"] == seen[-1]

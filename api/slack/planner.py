@@ -20,7 +20,7 @@ from sqlmodel import Session, col
 
 from api import views
 from api.reminders.store import Status
-from api.slack.store import JobKind, new_job, open_jobs
+from api.slack.store import JobKind, last_group_jobs, new_job, open_jobs
 from api.slack.tables import SlackJobRow
 from rotation import ScheduleEntry, Team, period, period_at
 from rotation.slack import group_changes, handoffs
@@ -55,6 +55,8 @@ def plan_team(session: Session, team: Team, settings: SlackSettings, now: dateti
     since = window_start(team, now)
     until = now + HORIZON
     existing = {row.key: row for row in open_jobs(session, team.id, since)}
+    for row in last_group_jobs(session, team.id, since):
+        existing.setdefault(row.key, row)
     wanted: dict[str, SlackJobRow] = {}
     if not settings.bot_token or not (settings.usergroups or settings.channel):
         entries: list[ScheduleEntry] = []
@@ -104,7 +106,8 @@ def _wanted_groups(
     existing: dict[str, SlackJobRow],
     wanted: dict[str, SlackJobRow],
 ) -> None:
-    changes = group_changes(entries, settings.usergroups, since, until)
+    # Slack cannot empty a user group: while nobody is on, a group keeps its last members.
+    changes = [c for c in group_changes(entries, settings.usergroups, since, until) if c.members]
     for group in set(settings.usergroups.values()):
         mine = [c for c in changes if c.usergroup == group]
         started = [c for c in mine if c.at <= now]

@@ -144,6 +144,26 @@ def open_jobs(session: Session, team_id: str, since: datetime) -> list[SlackJobR
     return list(session.exec(query))
 
 
+def last_group_jobs(session: Session, team_id: str, before: datetime) -> list[SlackJobRow]:
+    """Each user group's latest job about an instant before `before` (not cancelled): what
+    a group was last set to, however long ago."""
+    query = (
+        select(SlackJobRow)
+        .where(
+            SlackJobRow.team_id == team_id,
+            SlackJobRow.kind == JobKind.USERGROUP.value,
+            col(SlackJobRow.at) < before,
+            SlackJobRow.status != Status.CANCELLED.value,
+        )
+        .order_by(col(SlackJobRow.at).desc(), col(SlackJobRow.id).desc())
+        .limit(50)
+    )
+    latest: dict[str, SlackJobRow] = {}
+    for row in session.exec(query):
+        latest.setdefault(row.target, row)
+    return list(latest.values())
+
+
 def workable(session: Session, now: datetime, limit: int) -> list[Job]:
     """Jobs a loop may claim at `now`, earliest first (the same rule as reminders)."""
     query = (
