@@ -34,6 +34,8 @@ from api.routes import (
     time_off_import,
 )
 from api.settings import Settings, get_settings
+from api.slack import commands as slack_commands
+from api.slack import routes as slack_routes
 from rotation import Budget
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         time_off_import,
         audit,
         reminders,
+        slack_routes,
+        slack_commands,
     ):
         app.include_router(module.router)
     return app

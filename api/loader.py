@@ -25,6 +25,7 @@ from api.concurrency import lock_teams
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.reminders.preferences import load_file_notify
 from api.schemas import MemberPublic, TeamPublic
+from api.slack.store import save_settings
 from api.tables import TeamRow
 from rotation import Budget, Member, NotifyPolicy, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
@@ -134,6 +135,8 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     session.flush()
     repository.replace_file_time_off(session, team.id, file.time_off, now)
     load_file_notify(session, team.id, wanted, file.member_notify, now)
+    if file.slack is not None:  # no [slack] table: the settings made over the API stay
+        save_settings(session, team.id, file.slack, now)
     session.flush()
     fit_to_members(session, team.id, now, audit.TEAM_FILE)
     # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much

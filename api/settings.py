@@ -41,6 +41,10 @@ class Settings(BaseSettings):
         description="How far ahead reminders are planned and moved turns detected, in days; at "
         "least the longest lead time (7 days).",
     )
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        description="Base URL of Slack's Web API (tests point it at a stand-in).",
+    )
     anonymous_read: bool = Field(
         default=False, description="Allow reading who is on support without a token."
     )

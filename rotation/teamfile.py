@@ -27,6 +27,7 @@ from rotation.notify import ENV_REFERENCE as ENV_REFERENCE  # re-exported: its o
 from rotation.notify import MEMBER_NOTIFY_KEYS, read_member_notify, read_notify
 from rotation.notify import parse_duration as parse_duration
 from rotation.periods import local_day_start, parse_handoff, parse_period, parse_timezone
+from rotation.slack_settings import SlackSettings, read_slack
 from rotation.teamdays import MAX_DAY_WEIGHT as MAX_DAY_WEIGHT
 from rotation.teamdays import MAX_EXTRA_HOLIDAYS as MAX_EXTRA_HOLIDAYS
 from rotation.teamdays import WEIGHT_KEYS as WEIGHT_KEYS
@@ -70,7 +71,7 @@ MEMBER_KEYS = {
     *MEMBER_NOTIFY_KEYS,
 }
 TIME_OFF_KEYS = {"member", "start", "end", "reason"}
-TOP_KEYS = {"team", "member", "notify", "time_off"}
+TOP_KEYS = {"team", "member", "notify", "time_off", "slack"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class TeamFile:
     time_off: tuple[TimeOff, ...] = field(default=())
     #: Reminder settings of the members that declare any, by member id.
     member_notify: Mapping[str, MemberNotify] = field(default_factory=dict)
+    #: The `[slack]` table, or None when the file has none.
+    slack: SlackSettings | None = None
 
 
 def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
@@ -104,10 +107,11 @@ def parse_team_file(text: str, path: str = "<team file>") -> TeamFile:
     time_off = _read_time_off(reader, data.get("time_off", []), {m.id for m in members}, zone_name)
     notify = read_notify(reader, data.get("notify", {}))
     member_notify = read_member_notify(reader, data.get("member", []), notify)
+    slack = read_slack(reader, data.get("slack"))
     if reader.problems or team is None:
         raise TeamFileError(path, reader.problems)
     team = replace(team, notify=notify)
-    return TeamFile(path, team, tuple(members), tuple(time_off), member_notify)
+    return TeamFile(path, team, tuple(members), tuple(time_off), member_notify, slack)
 
 
 def _read_team(reader: Reader, data: Any) -> Team | None:

@@ -28,6 +28,7 @@ from api.reminders.channels import Channels
 from api.reminders.loop import run_pass, schedule_reminders, worker_name
 from api.reminders.schemas import ReminderPublic
 from api.reminders.store import Status
+from api.slack.loop import run_slack_pass
 from rotation.notify import format_duration
 
 
@@ -54,12 +55,18 @@ def worker(ctx: click.Context, once: bool, metrics_port: int | None) -> None:
     try:
         extend_plans(engine, clock, settings.budget)
         if once:
-            report = run_pass(engine, clock, settings, Channels(settings), worker_name())
+            name = worker_name()
+            report = run_pass(engine, clock, settings, Channels(settings), name)
             done = report.delivered
             click.echo(
                 f"planned {sum(p.queued for p in report.planned)} reminders for "
                 f"{len(report.planned)} teams; sent {done.sent}, retrying {done.retried}, "
                 f"failed {done.failed}, missed {done.missed}, cancelled {done.cancelled}"
+            )
+            slack = run_slack_pass(engine, clock, settings, name).delivered
+            click.echo(
+                f"slack: sent {slack.sent}, retrying {slack.retried}, failed {slack.failed}, "
+                f"missed {slack.missed}, cancelled {slack.cancelled}"
             )
             return
         if metrics_port is not None:

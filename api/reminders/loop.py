@@ -28,6 +28,7 @@ from api.reminders.control import LoopControl
 from api.reminders.delivery import Delivered, deliver_due
 from api.reminders.planner import Planned, Raced, plan_team
 from api.settings import Settings
+from api.slack.loop import schedule_slack
 
 log = logging.getLogger("rota.reminders")
 
@@ -118,13 +119,16 @@ def schedule_reminders(
         log.info("ROTA_SMTP_HOST is not set: reminders asked for by email go to the log")
     channels = Channels(settings)
     control = LoopControl(timedelta(seconds=settings.reminder_interval), clock.now())
+    worker = worker_name()
     scheduler.add_job(
         controlled_pass,
         "interval",
-        args=(control, engine, clock, settings, channels, worker_name()),
+        args=(control, engine, clock, settings, channels, worker),
         seconds=settings.reminder_interval,
         id="reminders",
         coalesce=True,
         max_instances=1,
     )
+    # Slack's user groups and handoff posts follow the same schedule, on the same loop.
+    schedule_slack(scheduler, engine, clock, settings, worker)
     return control

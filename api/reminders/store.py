@@ -9,15 +9,18 @@ sent by one of them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from api.slack.tables import SlackJobRow
 from api.tables import ReminderRow
 from rotation import Channel, Role
 from rotation.errors import ReminderNotResendable, UnknownReminder
@@ -32,6 +35,15 @@ FIRST_BACKOFF = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(hours=1)
 #: How long a claim holds: longer than any send may take (SMTP and HTTP time out at 30 s).
 LEASE = timedelta(minutes=2)
+
+
+#: The queues claimed this way: reminders, and Slack's Web API calls (same columns, same rules).
+Leased = type[ReminderRow] | type[SlackJobRow]
+
+
+class _Identified(Protocol):
+    @property
+    def id(self) -> int: ...
 
 
 class Status(StrEnum):
@@ -177,23 +189,30 @@ def _changed(session: Session, statement: object, *, commit: bool = True) -> boo
     return changed
 
 
-def claim_many(session: Session, reminders: list[Reminder], worker: str, now: datetime) -> set[int]:
+def claim_many(
+    session: Session,
+    reminders: Sequence[_Identified],
+    worker: str,
+    now: datetime,
+    *,
+    table: Leased = ReminderRow,
+) -> set[int]:
     """Take those of `reminders` no other process has taken, for `worker` until `now + LEASE`,
     in one statement; return their ids. Each claim counts as an attempt."""
     if not reminders:
         return set()
     statement = (
-        update(ReminderRow)
-        .where(col(ReminderRow.id).in_([r.id for r in reminders]))
+        update(table)
+        .where(col(table.id).in_([r.id for r in reminders]))
         .where(
             or_(
                 and_(
-                    col(ReminderRow.status) == Status.PENDING.value,
-                    col(ReminderRow.next_attempt_at) <= now,
+                    col(table.status) == Status.PENDING.value,
+                    col(table.next_attempt_at) <= now,
                 ),
                 and_(
-                    col(ReminderRow.status) == Status.SENDING.value,
-                    col(ReminderRow.claimed_until) < now,
+                    col(table.status) == Status.SENDING.value,
+                    col(table.claimed_until) < now,
                 ),
             )
         )
@@ -201,10 +220,10 @@ def claim_many(session: Session, reminders: list[Reminder], worker: str, now: da
             status=Status.SENDING.value,
             claimed_by=worker,
             claimed_until=now + LEASE,
-            attempts=ReminderRow.attempts + 1,
+            attempts=table.attempts + 1,
             updated_at=now,
         )
-        .returning(col(ReminderRow.id))
+        .returning(col(table.id))
     )
     try:
         claimed = {int(row_id) for (row_id,) in session.exec(statement)}
@@ -217,22 +236,29 @@ def claim_many(session: Session, reminders: list[Reminder], worker: str, now: da
     return claimed
 
 
-def release(session: Session, reminder_ids: list[int], worker: str, now: datetime) -> None:
+def release(
+    session: Session,
+    reminder_ids: list[int],
+    worker: str,
+    now: datetime,
+    *,
+    table: Leased = ReminderRow,
+) -> None:
     """Give back claims `worker` will not get to before its lease ends: pending again, the
     attempt not counted."""
     if reminder_ids:
         session.exec(
-            update(ReminderRow)
+            update(table)
             .where(
-                col(ReminderRow.id).in_(reminder_ids),
-                col(ReminderRow.status) == Status.SENDING.value,
-                col(ReminderRow.claimed_by) == worker,
+                col(table.id).in_(reminder_ids),
+                col(table.status) == Status.SENDING.value,
+                col(table.claimed_by) == worker,
             )
             .values(
                 status=Status.PENDING.value,
                 claimed_by=None,
                 claimed_until=None,
-                attempts=ReminderRow.attempts - 1,
+                attempts=table.attempts - 1,
                 updated_at=now,
             )
         )
@@ -249,6 +275,7 @@ def settle(
     expect: Status = Status.SENDING,
     error: str = "",
     retry_at: datetime | None = None,
+    table: Leased = ReminderRow,
 ) -> bool:
     """Move a reminder out of `expect` (by default: claimed by `worker`) into `status`."""
     values: dict[str, object] = {"status": status.value, "updated_at": now}
@@ -260,11 +287,9 @@ def settle(
         values["last_error"] = error[:500]
     if retry_at is not None:
         values["next_attempt_at"] = retry_at
-    statement = update(ReminderRow).where(
-        col(ReminderRow.id) == reminder_id, col(ReminderRow.status) == expect.value
-    )
+    statement = update(table).where(col(table.id) == reminder_id, col(table.status) == expect.value)
     if worker is not None:
-        statement = statement.where(col(ReminderRow.claimed_by) == worker)
+        statement = statement.where(col(table.claimed_by) == worker)
     return _changed(session, statement.values(**values))
 
 
