@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,18 @@ class Settings(BaseSettings):
         le=64,
         description="Solver threads; 1 makes plans reproducible run to run, at some speed.",
     )
+
+    session_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Signs the web page's session cookie. Required unless `public_url` is on "
+        "this machine (development), where a random one per process is used.",
+    )
+
+    @property
+    def development(self) -> bool:
+        """Served to this machine only (`public_url` on a loopback host): a development setup."""
+        return urlsplit(self.public_url).hostname in ("127.0.0.1", "localhost", "::1")
 
     @property
     def budget(self) -> Budget:
