@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from api.pages.assets import STATIC_VERSION
+from api.pages.assets import PAGE_POLICY, STATIC_VERSION
 from api.pages.session import csrf_token
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -47,4 +47,5 @@ def page(
     full = {"csrf": csrf_token(request), "principal": request.state.principal, **context}
     response = templates.TemplateResponse(request, name, full, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = PAGE_POLICY
     return response
