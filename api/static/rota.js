@@ -7,7 +7,12 @@
     timeZoneName: "short",
   });
 
+  // A viewer in UTC already has their time on the page, next to the team's.
+  const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const inUtc = ["UTC", "Etc/UTC", "Etc/GMT"].includes(zone);
+
   function localTimes(root) {
+    if (inUtc) return;
     root.querySelectorAll("time[data-local]").forEach((el) => {
       if (el.nextElementSibling && el.nextElementSibling.classList.contains("yours")) return;
       const when = new Date(el.getAttribute("datetime"));
