@@ -200,3 +200,11 @@ def test_an_unknown_team_page_is_a_404(
 ) -> None:
     sign_in(client, viewer)
     assert client.get("/teams/nope").status_code == 404
+
+
+def test_a_form_posted_without_a_session_asks_to_sign_in(client: TestClient, samples: None) -> None:
+    body = {"member": "alice", "start": "2027-02-01", "end": "2027-02-03"}
+    answer = client.post("/teams/payments/time-off", data={**body, "csrf": csrf_of(client)})
+    assert answer.status_code == 403
+    assert "sign in to change the rota" in answer.text
+    assert 'id="token"' in answer.text

@@ -78,9 +78,9 @@ class Action:
     ) -> Response:
         check_csrf(self.request, csrf)
         if self.principal is None:
-            errors = FormErrors({"": "sign in to change the rota"}, 401)
+            errors = FormErrors({"": "sign in to change the rota"}, 403)
             context = {"errors": errors, "next": f"/teams/{self.team}"}
-            return page(self.request, "signin.html", context, status_code=403)
+            return page(self.request, "signin.html", context, status_code=errors.status)
         try:
             result = change(self.principal, self.clock.now())
             self.session.commit()
