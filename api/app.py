@@ -20,6 +20,7 @@ from api.concurrency import lock_team
 from api.database import open_database
 from api.feeds.render import RenderCache
 from api.logging_setup import RequestContext
+from api.pages import install_pages
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
@@ -74,6 +75,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         summary="Fair developer-on-support rotations: who is on support, now or at any instant.",
         version="0.1.0",
         lifespan=lifespan,
+        # Served from local files by `api.pages` (no CDN).
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.clock = clock
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         slack_commands,
     ):
         app.include_router(module.router)
+    install_pages(app, settings)
     return app
 
 

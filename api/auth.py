@@ -92,9 +92,14 @@ def create_token(
 
 
 def find_token(session: Session, secret: str) -> Principal | None:
+    return find_token_by_hash(session, hash_token(secret))
+
+
+def find_token_by_hash(session: Session, token_hash: str) -> Principal | None:
+    """The principal of a live token by its hash (the web page's session keeps only that)."""
     row = session.exec(
         select(ApiTokenRow).where(
-            ApiTokenRow.token_hash == hash_token(secret), col(ApiTokenRow.revoked_at).is_(None)
+            ApiTokenRow.token_hash == token_hash, col(ApiTokenRow.revoked_at).is_(None)
         )
     ).first()
     if row is None:
@@ -110,16 +115,31 @@ def get_app_settings(request: Request) -> Settings:
     return settings
 
 
+#: The key of the web page's session that holds the signed-in token's hash.
+SESSION_TOKEN = "token_hash"
+
+
 def optional_principal(
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: Annotated[Session, Depends(get_session)],
 ) -> Principal | None:
     if credentials is None:
-        return None
+        return session_principal(request, session)
     principal = find_token(session, credentials.credentials)
     if principal is None:
         raise HTTPException(401, "the bearer token is unknown or revoked")
     return principal
+
+
+def session_principal(request: Request, session: Session) -> Principal | None:
+    """Who signed in to the web page, for reads only: the page's own script reads the JSON API
+    with the session cookie. A write always needs a bearer token (or a page form, which checks
+    its CSRF token), so a cookie sent by another site's form changes nothing."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    stored = request.scope.get("session", {}).get(SESSION_TOKEN)
+    return find_token_by_hash(session, stored) if isinstance(stored, str) else None
 
 
 def require_principal(

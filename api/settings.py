@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from functools import lru_cache
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,18 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="The least severe log records written."
     )
+
+    session_secret: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Signs the web page's session cookie. Required unless `public_url` is on "
+        "this machine (development), where a random one per process is used.",
+    )
+
+    @property
+    def development(self) -> bool:
+        """Served to this machine only (`public_url` on a loopback host): a development setup."""
+        return urlsplit(self.public_url).hostname in ("127.0.0.1", "localhost", "::1")
 
     @property
     def budget(self) -> Budget:

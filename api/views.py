@@ -167,13 +167,14 @@ def fairness_view(
     until: datetime | None,
     now: datetime,
     budget: Budget,
+    with_bounds: bool = True,
 ) -> FairnessReport:
     """The fairness report (SPEC section 3) of `[since, until)`, by default the fairness window:
     from the team's first period (or `fairness_since`) to the end of the plan.
 
     Each role's lower bound is proven over the fairness window only, with the periods that have
     started as they are; a report over another window gives none. A report is a read: its bound
-    gets at most `REPORT_SECONDS` of `budget`.
+    gets at most `REPORT_SECONDS` of `budget`; `with_bounds=False` (the web page) skips it.
     """
     window_start = fairness_start(team)
     plan_end = repository.plan_end(session, team.id) or window_start
@@ -187,7 +188,7 @@ def fairness_view(
     time_off = repository.time_off_of(session, [m.id for m in members])
     entries = resolved_entries(session, team, start, end)
     bounds: dict[Role, float] = {}
-    if start == window_start and end == plan_end:
+    if with_bounds and start == window_start and end == plan_end:
         published = repository.assignments(session, team.id)
         started = [a for a in published if a.period.start <= now]
         future = sorted(

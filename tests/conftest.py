@@ -92,7 +92,11 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, **TEST_SOLVER)
+    # A session secret as a deployment has one: tests that move `public_url` off this machine
+    # and start the app again must not be refused for want of it.
+    return Settings(
+        database_url=database_url, session_secret="test-session-secret-" * 2, **TEST_SOLVER
+    )
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
 from api import audit, repository, views
@@ -34,11 +35,29 @@ At = Annotated[
 
 @router.get("/on-support", response_model=AllOnSupportPublic)
 def all_on_support(
-    session: SessionDep, clock: ClockDep, _: SupportReader, at: At = None
-) -> AllOnSupportPublic:
-    """Every team's developer and operator at `at`."""
+    session: SessionDep,
+    clock: ClockDep,
+    _: SupportReader,
+    response: Response,
+    at: At = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> AllOnSupportPublic | Response:
+    """Every team's developer and operator at `at`. The `ETag` covers who is on support, not
+    the instant asked about: a client polling "now" gets 304 until a holder or handoff changes."""
     moment = require_aware("at", at) if at else clock.now()
-    return views.all_on_support_view(session, moment)
+    answer = views.all_on_support_view(session, moment)
+    tag = _holders_etag(answer)
+    if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
+        return Response(status_code=304, headers={"ETag": tag})
+    response.headers["ETag"] = tag
+    return answer
+
+
+def _holders_etag(answer: AllOnSupportPublic) -> str:
+    digest = hashlib.sha256()
+    for team in answer.teams:
+        digest.update(team.model_dump_json(exclude={"at"}).encode())
+    return f'"{digest.hexdigest()[:32]}"'
 
 
 @router.get("/teams/{team}/on-support", response_model=OnSupportPublic)
