@@ -345,3 +345,38 @@ def test_a_group_is_written_only_when_its_members_change(database_url: str, tmp_
             changes = sum(1 for a, b in itertools.pairwise(seen) if a != b)
             assert len(slack.of("usergroups.users.update")) == 1 + changes
             assert updates(slack)["S0DEV0001"] == seen[-1]
+
+
+def test_time_off_that_moves_the_next_turn_moves_the_group_job_with_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    clock = FixedClock(MIDWEEK)
+    handoff = datetime(2027, 3, 8, 8, tzinfo=UTC)
+    with slack_stand_in() as slack:
+        settings = Settings(database_url=database_url, slack_api_url=slack.url, **TEST_SOLVER)
+        with TestClient(create_app(settings, clock)) as client:
+            engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+            with Session(engine) as session:
+                load_team_files(session, write_teams(tmp_path), LOADED_AT, settings.budget)
+                lead = bearer(session, TokenRole.LEAD, ["pay"])
+            single_group(engine)
+            run(engine, MIDWEEK, slack)
+            [planned] = jobs(engine, target="S0DEV0001", at=handoff)
+            away = planned.members[0]
+            answer = client.post(
+                "/v1/teams/pay/time-off",
+                headers=lead,
+                json={"member": away, "start": "2027-03-09", "end": "2027-03-10"},
+            )
+            assert answer.status_code == 201, answer.text
+            run(engine, MIDWEEK + timedelta(minutes=1), slack)
+            by_status = {row.status: row for row in jobs(engine, target="S0DEV0001", at=handoff)}
+            assert by_status[Status.CANCELLED.value].members == [away]
+            refill = wanted(engine, handoff)["S0DEV0001"]
+            assert refill != {SLACK_ID[away]}
+            # The refill may be this week's holder staying on: then the group has nothing to do.
+            stays = refill == wanted(engine, MIDWEEK)["S0DEV0001"]
+            assert (Status.PENDING.value in by_status) is not stays
+            slack.calls.clear()
+            run(engine, handoff, slack)
+            assert updates(slack) == ({} if stays or not refill else {"S0DEV0001": refill})
