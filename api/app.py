@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import audit, metrics, problems, repository
+from api import audit, metrics, problems, repositories
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
@@ -127,7 +127,7 @@ def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> 
     unique constraint, is rolled back, and finds the plan extended on its next pass.
     """
     with Session(engine) as session:
-        team_ids = [team.id for team in repository.list_teams(session)]
+        team_ids = [team.id for team in repositories.list_teams(session)]
     for team_id in team_ids:
         with Session(engine) as session:
             try:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlmodel import Session, col, select
 
-from api import repository
+from api import repositories
 from api.auth import Reader
 from api.database import get_session
 from api.planning import PlanUpdate
@@ -194,7 +194,7 @@ def _check_team_known(session: Session, team: str) -> None:
     """A team is known while it exists, and after it was deleted as long as the log names it:
     the history of a deleted team stays readable."""
     try:
-        repository.get_team_row(session, team)  # also refuses anything that is not a slug
+        repositories.get_team_row(session, team)  # also refuses anything that is not a slug
     except UnknownTeam:
         logged = select(AuditRow.id).where(AuditRow.team_id == team).limit(1)
         if not SLUG.fullmatch(team) or session.exec(logged).first() is None:

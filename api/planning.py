@@ -22,8 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from api import metrics, repository
-from api.adjustments import store
+from api import metrics, repositories
 from api.tables import AssignmentRow
 from rotation import (
     Assignment,
@@ -93,10 +92,10 @@ def unavailability(session: Session, team_id: str, member_ids: list[str]) -> lis
     team's overrides, the other slot while its member covers one (nobody holds both at once)."""
     busy = [
         TimeOff(o.member, o.start, o.end, f"override {o.id}", role=other_slot(o.role))
-        for o in store.overrides(session, team_id)
+        for o in repositories.overrides(session, team_id)
         if o.member in member_ids
     ]
-    return [*repository.time_off_of(session, member_ids), *busy]
+    return [*repositories.time_off_of(session, member_ids), *busy]
 
 
 def horizon(team: Team, now: datetime) -> datetime:
@@ -118,11 +117,13 @@ def refresh_plan(
 
     The caller commits; nothing is written if it raises.
     """
-    team = repository.get_team(session, team_id)
-    members = repository.list_members(session, team_id)
+    team = repositories.get_team(session, team_id)
+    members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
     availability = Availability(members, time_off, team.policy.zone)
-    rows = {(r.period_index, Role(r.role)): r for r in repository.assignment_rows(session, team_id)}
+    rows = {
+        (r.period_index, Role(r.role)): r for r in repositories.assignment_rows(session, team_id)
+    }
     # Reach the horizon, what was asked, and whatever was already planned further out: periods
     # published beyond the horizon must follow the change too.
     last_index = max(_last_index(team, until or now, now), max((i for i, _ in rows), default=0))
@@ -135,7 +136,7 @@ def refresh_plan(
     kept: list[Assignment] = []
     published: list[Assignment] = []
     for (index, _role), row in sorted(rows.items()):
-        existing = repository.assignment_from_row(row)
+        existing = repositories.assignment_from_row(row)
         if index <= started_until:
             kept.append(existing)
         elif existing.member is None:
@@ -193,10 +194,10 @@ def check_grid_change(session: Session, before: Team, after: Team, now: datetime
     """
     if before.policy == after.policy:
         return
-    started = repository.first_started(session, before.id, now)
+    started = repositories.first_started(session, before.id, now)
     if started is not None:
         raise PolicyLocked(before.id, started)
-    repository.delete_assignments(session, before.id)
+    repositories.delete_assignments(session, before.id)
 
 
 def _periods(policy: Policy, first: int, last: int) -> list[Period]:
@@ -211,8 +212,8 @@ def _last_index(team: Team, until: datetime, now: datetime) -> int:
 
 def needs_extension(session: Session, team_id: str, now: datetime) -> bool:
     """Whether the team's plan falls short of the horizon: two cheap reads, no planning."""
-    end = repository.plan_end(session, team_id)
-    return end is None or end < horizon(repository.get_team(session, team_id), now)
+    end = repositories.plan_end(session, team_id)
+    return end is None or end < horizon(repositories.get_team(session, team_id), now)
 
 
 def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | None = None) -> int:
@@ -221,14 +222,14 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
     already reaches the horizon). The caller commits."""
     if not needs_extension(session, team_id, now):
         return 0
-    team = repository.get_team(session, team_id)
-    history = repository.assignments(session, team_id)
+    team = repositories.get_team(session, team_id)
+    history = repositories.assignments(session, team_id)
     first = max((a.period.index for a in history), default=-1) + 1
     last = _last_index(team, now, now)
     periods = _periods(team.policy, first, last)
     if not periods:
         return 0
-    members = repository.list_members(session, team_id)
+    members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
     result = plan(team, members, periods, time_off, history=history, budget=budget)
     metrics.solver_ran(result.solve)

@@ -8,8 +8,7 @@ from operator import attrgetter
 
 from sqlmodel import Session
 
-from api import repository
-from api.adjustments import store
+from api import repositories
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
@@ -63,17 +62,19 @@ def resolved_entries(
 ) -> list[ScheduleEntry]:
     """The resolved schedule of `team` in `[since, until)`, entries clipped to it: the one source
     every reader (API, CLI, feeds, reminders) takes who holds a slot from."""
-    assignments = repository.assignments(session, team.id, since, until)
-    return resolve(assignments, since, until, store.overrides(session, team.id, since, until))
+    assignments = repositories.assignments(session, team.id, since, until)
+    return resolve(
+        assignments, since, until, repositories.overrides(session, team.id, since, until)
+    )
 
 
 def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPublic:
     """Who is on support for `team` at `at`."""
     current = period_at(team.policy, at)
-    rows = [] if current is None else repository.assignments(session, team.id, at, current.end)
-    cuts = [] if current is None else store.overrides(session, team.id, at, current.end)
-    answer = on_support(team.policy, rows, at, repository.plan_end(session, team.id), cuts)
-    contacts = repository.people(session, (e.member for e in answer.holders.values()))
+    rows = [] if current is None else repositories.assignments(session, team.id, at, current.end)
+    cuts = [] if current is None else repositories.overrides(session, team.id, at, current.end)
+    answer = on_support(team.policy, rows, at, repositories.plan_end(session, team.id), cuts)
+    contacts = repositories.people(session, (e.member for e in answer.holders.values()))
 
     def holder(role: Role) -> HolderPublic | None:
         entry = answer.holders.get(role)
@@ -105,7 +106,7 @@ def all_on_support_view(session: Session, at: datetime) -> AllOnSupportPublic:
     """Every team at `at`. A team whose plan ends before `at` says so in `detail` instead of
     failing the whole answer."""
     answers = []
-    for team in repository.list_teams(session):
+    for team in repositories.list_teams(session):
         try:
             answers.append(on_support_view(session, team, at))
         except BeyondPlan as exc:
@@ -138,7 +139,7 @@ def schedule_view(
         team=team.id,
         since=since,
         until=until,
-        planned_until=repository.plan_end(session, team.id),
+        planned_until=repositories.plan_end(session, team.id),
         entries=[entry_public(e) for e in entries],
     )
 
@@ -177,19 +178,19 @@ def fairness_view(
     gets at most `REPORT_SECONDS` of `budget`; `with_bounds=False` (the web page) skips it.
     """
     window_start = fairness_start(team)
-    plan_end = repository.plan_end(session, team.id) or window_start
+    plan_end = repositories.plan_end(session, team.id) or window_start
     start = since or window_start
     end = until or max(plan_end, start + timedelta(days=1))
     if end <= start:
         raise InvalidInterval("until", start, end)
     if end - start > MAX_FAIRNESS_SPAN:
         raise WindowTooLong("until", "ten years")
-    members = repository.list_members(session, team.id)
-    time_off = repository.time_off_of(session, [m.id for m in members])
+    members = repositories.list_members(session, team.id)
+    time_off = repositories.time_off_of(session, [m.id for m in members])
     entries = resolved_entries(session, team, start, end)
     bounds: dict[Role, float] = {}
     if with_bounds and start == window_start and end == plan_end:
-        published = repository.assignments(session, team.id)
+        published = repositories.assignments(session, team.id)
         started = [a for a in published if a.period.start <= now]
         future = sorted(
             {a.period for a in published if a.period.start > now}, key=attrgetter("index")

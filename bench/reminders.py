@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import Session, func, select
 
-from api import repository
+from api import repositories
 from api.database import make_engine, open_database
 from api.reminders import delivery as delivery_module
 from api.reminders.channels import Channels, Delivery
@@ -79,7 +79,7 @@ def seed(url: str, teams: int, periods: int) -> None:
     with Session(engine) as session:
         for number in range(teams):
             team_id = f"team{number:04d}"
-            repository.save_team(
+            repositories.save_team(
                 session, Team(team_id, f"Team {number}", POLICY, notify=NotifyPolicy()), now
             )
             session.flush()
@@ -87,7 +87,7 @@ def seed(url: str, teams: int, periods: int) -> None:
             for role, ids in people.items():
                 for pid in ids:
                     member = Member(pid, pid.title(), f"{pid}@example.com", frozenset([role]))
-                    repository.save_member(session, team_id, member)
+                    repositories.save_member(session, team_id, member)
             for index in range(periods):
                 slot = period(POLICY, index)
                 for role, ids in people.items():

@@ -173,7 +173,7 @@ def seed_teams(session: Any, count: int, days: int, now: Any, prefix: str = "t")
     periods from 2026-11-02), written straight to the tables: a plan without the solver."""
     from datetime import date, time
 
-    from api import repository
+    from api import repositories
     from api.tables import AssignmentRow
     from rotation import Member, NotifyPolicy, Policy, Role, Team, period
 
@@ -181,13 +181,13 @@ def seed_teams(session: Any, count: int, days: int, now: Any, prefix: str = "t")
     for number in range(count):
         team_id = f"{prefix}{number:04d}"
         team = Team(team_id, f"Team {number}", policy, notify=NotifyPolicy())
-        repository.save_team(session, team, now)
+        repositories.save_team(session, team, now)
         session.flush()
         ids = {role: [f"{team_id}-{role.value[0]}{k}" for k in range(2)] for role in Role}
         for role, people in ids.items():
             for person in people:
                 member = Member(person, person.title(), f"{person}@example.com", frozenset([role]))
-                repository.save_member(session, team_id, member)
+                repositories.save_member(session, team_id, member)
         for index in range(days):
             slot = period(policy, index)
             for role, people in ids.items():

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
 from api.clock import FixedClock
+from api.principals import TokenRole
 
 PROBLEM = "application/problem+json"
 

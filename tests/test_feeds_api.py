@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
 from api.clock import FixedClock
+from api.principals import TokenRole
 from tests.conftest import NOW, TokenFactory
 from tests.parsers import Parsed, clip, parse_everywhere
 

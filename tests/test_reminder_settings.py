@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.auth import TokenRole
 from api.loader import load_team_files
+from api.principals import TokenRole
 from api.reminders.preferences import member_notify
 from rotation import Channel
 from rotation.teamfile import TeamFileError, parse_team_file

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import extend_plans
-from api.auth import TokenRole
 from api.clock import FixedClock
+from api.principals import TokenRole
 from rotation import TeamFileError, parse_team_file
 from tests.conftest import NOW, SAMPLES
 

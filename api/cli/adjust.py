@@ -11,8 +11,7 @@ from datetime import date, datetime
 import click
 from rich.table import Table
 
-from api import audit, repository
-from api.adjustments import store
+from api import audit, repositories
 from api.adjustments.overrides import add_override, delete_override
 from api.adjustments.schemas import (
     ChangePublic,
@@ -22,8 +21,8 @@ from api.adjustments.schemas import (
     TimeOffPublic,
 )
 from api.adjustments.time_off import add_time_off, delete_time_off
-from api.auth import Principal, TokenRole
 from api.cli.base import clock_of, console, emit_json, local_time, main, open_session, settings_of
+from api.principals import Principal, TokenRole
 from api.schemas import parse_instant_or_date
 from rotation import Role, Team
 
@@ -90,7 +89,7 @@ def timeoff_add(
             session, team, body, CLI_ACTOR, clock_of(ctx).now(), settings_of(ctx).budget
         )
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return
@@ -114,8 +113,10 @@ def timeoff_add(
 def timeoff_list(ctx: click.Context, team: str, member: str | None, as_json: bool) -> None:
     """The time off of TEAM's members."""
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
-        rows = [TimeOffPublic.of(r) for r in store.time_off_rows(session, team, member=member)]
+        found = repositories.get_team(session, team)
+        rows = [
+            TimeOffPublic.of(r) for r in repositories.time_off_rows(session, team, member=member)
+        ]
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -150,7 +151,7 @@ def timeoff_remove(ctx: click.Context, team: str, time_off_id: int, as_json: boo
             settings_of(ctx).budget,
         )
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return
@@ -199,7 +200,7 @@ def override_add(
     with open_session(ctx) as session:
         answer = add_override(session, team, body, CLI_ACTOR, clock_of(ctx).now())
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return
@@ -214,8 +215,8 @@ def override_add(
 def override_list(ctx: click.Context, team: str, as_json: bool) -> None:
     """TEAM's overrides."""
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
-        rows = [OverridePublic.of(r) for r in store.override_rows(session, team)]
+        found = repositories.get_team(session, team)
+        rows = [OverridePublic.of(r) for r in repositories.override_rows(session, team)]
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -249,7 +250,7 @@ def override_remove(
             session, team, override_id, CLI_ACTOR, clock_of(ctx).now(), force=force, reason=reason
         )
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return

@@ -9,13 +9,14 @@ import click
 from pydantic import ValidationError
 from rich.table import Table
 
-from api import audit, repository
+from api import audit, repositories
 from api.cli.base import clock_of, console, emit_json, main, open_session, settings_of
-from api.feeds import service, store
+from api.feeds import service
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.render import render
 from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.feeds.tokens import feed_urls
+from api.repositories import feeds as store
 from api.schemas import parse_instant_or_date
 
 
@@ -116,7 +117,7 @@ def export(
     start_value, end_value = _when(since, "--since"), _when(until, "--until")
     now = clock_of(ctx).now()
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         start, end = service.feed_window(start_value, end_value, found.policy.zone, now)
         scope = FeedScope(FeedKind.TEAM, team=team)
         feed = service.build_feed(session, scope, start, end, now, settings_of(ctx).public_url, now)

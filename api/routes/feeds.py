@@ -13,15 +13,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from sqlmodel import Session
 
-from api import repository
-from api.auth import Principal, Reader
+from api import repositories
+from api.auth import Reader
 from api.clock import Clock
 from api.concurrency import lock_teams
-from api.feeds import service, store
+from api.feeds import service
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.render import Feed, RenderCache
 from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.feeds.tokens import feed_urls, may_manage_feed
+from api.principals import Principal
+from api.repositories import feeds as store
 from api.routes.deps import ClockDep, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate
 from api.settings import Settings
@@ -205,5 +207,5 @@ def revoke_feed_token(
 
 
 def _may_manage(session: Session, principal: Principal, scope: FeedScope) -> bool:
-    member_teams = repository.teams_of(session, scope.member) if scope.member else []
+    member_teams = repositories.teams_of(session, scope.member) if scope.member else []
     return may_manage_feed(principal, scope, member_teams)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
-from api import audit, repository, views
+from api import audit, repositories, views
 from api.auth import Reader, SupportReader, Writer, check_may_write
 from api.concurrency import lock_team
 from api.planning import MAX_HORIZON, refresh_plan
@@ -65,7 +65,7 @@ def team_on_support(
     team: str, session: SessionDep, clock: ClockDep, _: SupportReader, at: At = None
 ) -> OnSupportPublic:
     """One team's developer and operator at `at`, their period and the next handoff."""
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     moment = require_aware("at", at) if at else clock.now()
     return views.on_support_view(session, found, moment)
 
@@ -83,7 +83,7 @@ def schedule(
     until: Annotated[InstantOrDate | None, Query(description="Default: four weeks on")] = None,
 ) -> SchedulePublic:
     """The resolved schedule in `[since, until)`: entries clipped to the window."""
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     start = views.instant("since", since, found) if since else clock.now()
     end = views.instant("until", until, found) if until else None
     return views.schedule_view(session, found, start, end)
@@ -106,7 +106,7 @@ def fairness(
 ) -> FairnessReport:
     """The fairness report of SPEC section 3: per member and role, per role, and for the team.
     Every figure can be recomputed from `GET .../schedule` over the same window."""
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     start = views.instant("since", since, found) if since else None
     end = views.instant("until", until, found) if until else None
     return views.fairness_view(session, found, start, end, clock.now(), settings.budget)
@@ -130,7 +130,7 @@ def generate(
     check_may_write(principal, team)
     lock_team(session, team)
     request = body or GenerateRequest()
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     now = clock.now()
     reach = views.instant("until", request.until, found) if request.until else None
     if reach is not None and reach - now > MAX_HORIZON:
@@ -140,7 +140,7 @@ def generate(
     )
     answer = GeneratePublic(
         team=team,
-        planned_until=repository.plan_end(session, team),
+        planned_until=repositories.plan_end(session, team),
         added=update.added,
         changed=len(update.changed),
         forced=update.forced,

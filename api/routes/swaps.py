@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository
-from api.adjustments import store
+from api import repositories
 from api.adjustments.schemas import SwapChanged, SwapCreate, SwapDecision, SwapPublic
 from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
 from api.auth import Reader, Writer
@@ -28,9 +27,9 @@ def list_swaps(
     _: Reader,
     status: Annotated[Status | None, Query(description="Only swaps in this state.")] = None,
 ) -> list[SwapPublic]:
-    repository.get_team_row(session, team)
+    repositories.get_team_row(session, team)
     now = clock.now()
-    swaps = [SwapPublic.of(row, now) for row in store.swap_rows(session, team)]
+    swaps = [SwapPublic.of(row, now) for row in repositories.swap_rows(session, team)]
     return [s for s in swaps if status is None or s.status == status]
 
 
@@ -48,8 +47,8 @@ def create_swap(
 def get_swap(
     team: str, swap_id: RowId, session: SessionDep, clock: ClockDep, _: Reader, response: Response
 ) -> SwapPublic:
-    repository.get_team_row(session, team)
-    found = SwapPublic.of(store.get_swap_row(session, team, swap_id), clock.now())
+    repositories.get_team_row(session, team)
+    found = SwapPublic.of(repositories.get_swap_row(session, team, swap_id), clock.now())
     with_etag(response, found)
     return found
 

@@ -8,12 +8,12 @@ from dataclasses import replace
 from fastapi import APIRouter, HTTPException, Response
 from sqlmodel import Session
 
-from api import audit, repository
-from api.adjustments import store
+from api import audit, repositories
 from api.adjustments.overrides import fit_to_members
-from api.auth import Admin, Principal, Reader, Writer, check_may_write
+from api.auth import Admin, Reader, Writer, check_may_write
 from api.concurrency import check_if_match, lock_team, lock_teams, with_etag
 from api.planning import check_grid_change, refresh_plan
+from api.principals import Principal
 from api.reminders.preferences import check_leads
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
 @router.get("", response_model=list[TeamPublic])
 def list_teams(session: SessionDep, _: Reader) -> list[TeamPublic]:
-    return [TeamPublic.of(team) for team in repository.list_teams(session)]
+    return [TeamPublic.of(team) for team in repositories.list_teams(session)]
 
 
 @router.post("", response_model=TeamPublic, status_code=201)
@@ -38,7 +38,7 @@ def create_team(
     """Create a team; its plan is published at once (uncovered until it has members)."""
     team = check_leads(body.to_team(), [])
     now = clock.now()
-    repository.save_team(session, team, now, create=True)
+    repositories.save_team(session, team, now, create=True)
     session.flush()
     refresh_plan(session, team.id, now, regenerate=True, budget=settings.budget)
     created = TeamPublic.of(team)
@@ -49,7 +49,7 @@ def create_team(
 
 @router.get("/{team}", response_model=TeamPublic)
 def get_team(team: str, session: SessionDep, _: Reader, response: Response) -> TeamPublic:
-    found = TeamPublic.of(repository.get_team(session, team))
+    found = TeamPublic.of(repositories.get_team(session, team))
     with_etag(response, found)
     return found
 
@@ -69,13 +69,13 @@ def update_team(
     check_may_write(principal, team)
     lock_team(session, team)
     now = clock.now()
-    current = repository.get_team(session, team)
+    current = repositories.get_team(session, team)
     check_if_match(if_match, TeamPublic.of(current), "team", team)
     updated = body.apply(current)
     if "leads" in body.model_fields_set:
-        check_leads(updated, (m.id for m in repository.list_members(session, team)))
+        check_leads(updated, (m.id for m in repositories.list_members(session, team)))
     check_grid_change(session, current, updated, now)
-    repository.save_team(session, updated, now)
+    repositories.save_team(session, updated, now)
     session.flush()
     # Who is reminded how (leads, channels, lead times) changes nobody's share: no re-plan.
     reminders_only = replace(updated, notify=current.notify, leads=current.leads) == current
@@ -97,10 +97,10 @@ def delete_team(
     with the time off entered through this team that still applies in their other teams. Its
     audit entries stay too."""
     lock_team(session, team)
-    before = TeamPublic.of(repository.get_team(session, team))
+    before = TeamPublic.of(repositories.get_team(session, team))
     check_if_match(if_match, before, "team", team)
-    store.rehome_time_off(session, team)
-    repository.delete_team(session, team)
+    repositories.rehome_time_off(session, team)
+    repositories.delete_team(session, team)
     audit.record_change(session, clock.now(), principal.name, "team.delete", team, before, None)
     session.commit()
     return Response(status_code=204)
@@ -108,8 +108,8 @@ def delete_team(
 
 @router.get("/{team}/members", response_model=list[MemberPublic])
 def list_members(team: str, session: SessionDep, _: Reader) -> list[MemberPublic]:
-    repository.get_team_row(session, team)
-    return [MemberPublic.of(m) for m in repository.list_members(session, team)]
+    repositories.get_team_row(session, team)
+    return [MemberPublic.of(m) for m in repositories.list_members(session, team)]
 
 
 @router.post("/{team}/members", response_model=MemberPublic, status_code=201)
@@ -124,10 +124,10 @@ def add_member(
     """Add a member; future periods outside the frozen window are replanned to include them."""
     check_may_write(principal, team)
     # The person's details are shared by all their teams: lock those too.
-    lock_teams(session, [team, *repository.teams_of(session, body.id)])
+    lock_teams(session, [team, *repositories.teams_of(session, body.id)])
     member = body.to_member()
     _check_may_change_person(session, principal, team, member)
-    repository.save_member(session, team, member, create=True)
+    repositories.save_member(session, team, member, create=True)
     session.flush()
     now = clock.now()
     refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
@@ -141,8 +141,8 @@ def add_member(
 def get_member(
     team: str, member: str, session: SessionDep, _: Reader, response: Response
 ) -> MemberPublic:
-    repository.get_team_row(session, team)
-    found = MemberPublic.of(repository.get_member(session, team, member))
+    repositories.get_team_row(session, team)
+    found = MemberPublic.of(repositories.get_member(session, team, member))
     with_etag(response, found)
     return found
 
@@ -163,12 +163,12 @@ def update_member(
     they left are refilled, a joiner takes their fair share from the day they join."""
     check_may_write(principal, team)
     # The person's details are shared by all their teams: lock those too.
-    lock_teams(session, [team, *repository.teams_of(session, member)])
-    current = repository.get_member(session, team, member)
+    lock_teams(session, [team, *repositories.teams_of(session, member)])
+    current = repositories.get_member(session, team, member)
     check_if_match(if_match, MemberPublic.of(current), "member", member)
     updated = body.apply(current)
     _check_may_change_person(session, principal, team, updated)
-    repository.save_member(session, team, updated)
+    repositories.save_member(session, team, updated)
     session.flush()
     now = clock.now()
     fit_to_members(session, team, now, principal.name)
@@ -187,12 +187,12 @@ def _check_may_change_person(
 ) -> None:
     """A person is one across teams: only a token that may write all of their teams may change
     their name, email, chat or zone (a lead of one team must not rename someone in another)."""
-    known = repository.people(session, [member.id]).get(member.id)
+    known = repositories.people(session, [member.id]).get(member.id)
     details = (member.name, member.email, member.chat, member.timezone)
     if known is None or (known.name, known.email, known.chat, known.timezone) == details:
         return
     if any(
-        not principal.may_write(t) for t in repository.teams_of(session, member.id) if t != team
+        not principal.may_write(t) for t in repositories.teams_of(session, member.id) if t != team
     ):
         raise HTTPException(
             409,
@@ -214,13 +214,13 @@ def remove_member(
     """Take a member off the team: their future turns are refilled, past ones stay."""
     check_may_write(principal, team)
     lock_team(session, team)
-    before = MemberPublic.of(repository.get_member(session, team, member))
+    before = MemberPublic.of(repositories.get_member(session, team, member))
     check_if_match(if_match, before, "member", member)
-    repository.remove_member(session, team, member)
-    current = repository.get_team(session, team)
+    repositories.remove_member(session, team, member)
+    current = repositories.get_team(session, team)
     if member in current.leads:  # a lead who leaves the team leads it no more
         leads = tuple(lead for lead in current.leads if lead != member)
-        repository.save_team(session, replace(current, leads=leads), clock.now())
+        repositories.save_team(session, replace(current, leads=leads), clock.now())
     session.flush()
     now = clock.now()
     fit_to_members(session, team, now, principal.name)
