@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import audit, metrics, problems, repositories
+from api import metrics, problems, repositories
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
@@ -24,6 +24,7 @@ from api.pages import install_pages
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
+    audit,
     feeds,
     health,
     overrides,

@@ -73,25 +73,6 @@ def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -
     return principal
 
 
-def check_may_write(principal: Principal, team_id: str) -> None:
-    if not principal.may_write(team_id):
-        raise HTTPException(403, "this token may not change this team")
-
-
-def check_may_act_for_self(principal: Principal) -> None:
-    """Before looking anything up for a token that may not write the team: only a member token
-    may go on (to act for its own person), so nobody else learns what exists there."""
-    if principal.role is not TokenRole.MEMBER:
-        raise HTTPException(403, "this token may not change this team")
-
-
-def check_may_act_for(principal: Principal, team_id: str, person_id: str) -> None:
-    if not principal.may_act_for(team_id, person_id):
-        raise HTTPException(
-            403, "this token may not change this team, nor act for this member of it"
-        )
-
-
 #: Reads who is on support (and the schedule): anonymous when ROTA_ANONYMOUS_READ is set.
 SupportReader = Annotated[Principal | None, Depends(require_support_reader)]
 #: Reads anything else (members' contact details, ...): always a token.

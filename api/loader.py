@@ -17,14 +17,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import audit, repositories
+from api import planning, repositories
 from api.adjustments.overrides import fit_to_members
-from api.adjustments.schemas import TimeOffPublic
 from api.concurrency import lock_teams
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.reminders.preferences import load_file_notify
+from api.repositories import audit
 from api.repositories.slack import save_settings
 from api.schemas import MemberPublic, TeamPublic
+from api.schemas.adjustments import TimeOffPublic
 from api.tables import TeamRow
 from rotation import Budget, Member, NotifyPolicy, TeamFile, TeamFileError, parse_team_file
 from rotation.teamfile import Problem, TeamFilesError
@@ -181,7 +182,7 @@ def _repair_other_teams(
     for team_id in sorted(team_ids):
         update = refresh_plan(session, team_id, now, budget=budget)
         if update.changed:
-            audit.record_plan_update(
+            planning.record_plan_update(
                 session,
                 at=now,
                 actor=audit.TEAM_FILE,

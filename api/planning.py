@@ -23,7 +23,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from api import metrics, repositories
-from api.tables import AssignmentRow
+from api.repositories import audit
+from api.tables import AuditRow
 from rotation import (
     Assignment,
     Budget,
@@ -168,7 +169,7 @@ def refresh_plan(
         existing_row = rows.get(key)
         if existing_row is None:
             update.added += 1
-            session.add(_new_row(team_id, assignment, now))
+            repositories.add_assignment(session, team_id, assignment, now)
         elif existing_row.person_id != assignment.member:
             update.changed.append(
                 Change(
@@ -235,7 +236,7 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
     metrics.solver_ran(result.solve)
     planned = result.assignments
     for assignment in planned:
-        session.add(_new_row(team_id, assignment, now))
+        repositories.add_assignment(session, team_id, assignment, now)
     return len(planned)
 
 
@@ -251,13 +252,38 @@ def _still_valid(
     )
 
 
-def _new_row(team_id: str, assignment: Assignment, now: datetime) -> AssignmentRow:
-    return AssignmentRow(
+def record_plan_update(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    team_id: str,
+    update: PlanUpdate,
+    regenerate: bool,
+    reason: str = "",
+) -> AuditRow:
+    """Record a regeneration (or repair) asked for by a lead: each changed slot's holder before
+    and after, and how the plan was found."""
+    solve = update.solve
+    return audit.record(
+        session,
+        at=at,
+        actor=actor,
+        action="schedule.regenerate" if regenerate else "schedule.repair",
         team_id=team_id,
-        role=assignment.role.value,
-        period_index=assignment.period.index,
-        period_start=assignment.period.start,
-        period_end=assignment.period.end,
-        person_id=assignment.member,
-        updated_at=now,
+        before={"changes": [change.before_json() for change in update.changed]},
+        after={
+            "changes": [change.after_json() for change in update.changed],
+            "added": update.added,
+            "forced": update.forced,
+            "solve": None
+            if solve is None
+            else {
+                "method": solve.method,
+                "optimal": solve.optimal,
+                "balance_optimal": solve.balance_optimal,
+                "gap": round(solve.gap, 4),
+            },
+        },
+        reason=reason,
     )

@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 
+from fastapi import HTTPException
+
 TOKEN_PREFIX = "rota_"
 
 
@@ -50,3 +52,22 @@ class Principal:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_may_write(principal: Principal, team_id: str) -> None:
+    if not principal.may_write(team_id):
+        raise HTTPException(403, "this token may not change this team")
+
+
+def check_may_act_for_self(principal: Principal) -> None:
+    """Before looking anything up for a token that may not write the team: only a member token
+    may go on (to act for its own person), so nobody else learns what exists there."""
+    if principal.role is not TokenRole.MEMBER:
+        raise HTTPException(403, "this token may not change this team")
+
+
+def check_may_act_for(principal: Principal, team_id: str, person_id: str) -> None:
+    if not principal.may_act_for(team_id, person_id):
+        raise HTTPException(
+            403, "this token may not change this team, nor act for this member of it"
+        )

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from sqlmodel import Session
 
 from api import repositories
+from api.repositories import audit
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
@@ -17,6 +18,7 @@ from api.schemas import (
     PeriodPublic,
     SchedulePublic,
 )
+from api.schemas.audit import AuditEntryPublic, AuditPagePublic
 from rotation import (
     BeyondPlan,
     Budget,
@@ -26,35 +28,15 @@ from rotation import (
     Team,
     on_support,
     period_at,
-    require_aware,
     resolve,
 )
 from rotation.errors import WindowTooLong
 from rotation.fairness import FairnessReport, fairness_report
-from rotation.periods import fairness_start, local_day_start
+from rotation.periods import fairness_start
 from rotation.solver import balance_bounds
 
 DEFAULT_SCHEDULE_SPAN = timedelta(days=28)
 MAX_SCHEDULE_SPAN = timedelta(days=731)
-
-
-def instant(field: str, value: datetime | date, team: Team) -> datetime:
-    """An aware instant as given, or a date taken as the start of that day in the team's zone."""
-    if isinstance(value, datetime):
-        return require_aware(field, value)
-    return local_day_start(value, team.policy.zone)
-
-
-def window(
-    team: Team, since: datetime | date | None, until: datetime | date | None
-) -> tuple[datetime | None, datetime | None]:
-    """An optional query window: each end an instant, or a date read in the team's zone; an
-    `until` not after `since` is refused naming `until`."""
-    start = instant("since", since, team) if since else None
-    end = instant("until", until, team) if until else None
-    if start is not None and end is not None and end <= start:
-        raise InvalidInterval("until", start, end)
-    return start, end
 
 
 def resolved_entries(
@@ -198,3 +180,15 @@ def fairness_view(
         quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
         bounds = balance_bounds(team, members, future, time_off, started, quick)
     return fairness_report(team, members, time_off, entries, start, end, bounds or None)
+
+
+def audit_page(
+    session: Session, team: str | None, limit: int = audit.DEFAULT_LIMIT, before: int | None = None
+) -> AuditPagePublic:
+    """A page of the log, newest first: `limit` entries older than id `before`, of one team or
+    all (a deleted team's history stays readable)."""
+    page, more = audit.audit_rows(session, team, limit, before)
+    return AuditPagePublic(
+        entries=[AuditEntryPublic.of(row) for row in page],
+        next=page[-1].id if more else None,
+    )

@@ -170,12 +170,11 @@ def write_team(directory: Path, text: str = TEAM) -> Path:
 
 def seed_teams(session: Any, count: int, days: int, now: Any, prefix: str = "t") -> None:
     """`count` daily teams in Berlin (two developers, two operators, round robin over `days`
-    periods from 2026-11-02), written straight to the tables: a plan without the solver."""
+    periods from 2026-11-02), published as it is: a plan without the solver."""
     from datetime import date, time
 
     from api import repositories
-    from api.tables import AssignmentRow
-    from rotation import Member, NotifyPolicy, Policy, Role, Team, period
+    from rotation import Assignment, Member, NotifyPolicy, Policy, Role, Team, period
 
     policy = Policy("Europe/Berlin", 1, time(9, 0), date(2026, 11, 2))
     for number in range(count):
@@ -191,17 +190,8 @@ def seed_teams(session: Any, count: int, days: int, now: Any, prefix: str = "t")
         for index in range(days):
             slot = period(policy, index)
             for role, people in ids.items():
-                session.add(
-                    AssignmentRow(
-                        team_id=team_id,
-                        role=role.value,
-                        period_index=index,
-                        period_start=slot.start,
-                        period_end=slot.end,
-                        person_id=people[index % 2],
-                        updated_at=now,
-                    )
-                )
+                assignment = Assignment(role, slot, people[index % 2])
+                repositories.add_assignment(session, team_id, assignment, now)
     session.commit()
 
 

@@ -3,34 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
 from api import repositories, views
-from api.adjustments.schemas import ChangePublic, DutyPublic
-from rotation import InvalidInterval, ScheduleEntry, Team, UnknownMember
+from api.schemas.adjustments import ChangePublic, DutyPublic
+from rotation import ScheduleEntry, Team, UnknownMember
 from rotation.changes import schedule_changes
-from rotation.errors import InvalidReference, WindowTooLong
-from rotation.periods import local_day_start
-
-#: The longest time off or override one request may enter.
-MAX_SPAN = timedelta(days=731)
-
-
-def span(team: Team, start: datetime | date, end: datetime | date) -> tuple[datetime, datetime]:
-    """`[start, end)` from API input: instants as given; a date `start` is the start of that day
-    in the team's zone, a date `end` the end of that day (the last day, inclusive)."""
-    first = views.instant("start", start, team)
-    if isinstance(end, datetime):
-        last = views.instant("end", end, team)
-    else:
-        last = local_day_start(end + timedelta(days=1), team.policy.zone)
-    if last <= first:
-        raise InvalidInterval("end", first, last)
-    if last - first > MAX_SPAN:
-        raise WindowTooLong("end", "two years")
-    return first, last
+from rotation.errors import InvalidReference
 
 
 def member_field(session: Session, team_id: str, field: str, person_id: str) -> None:

@@ -14,12 +14,13 @@ from datetime import datetime
 from fastapi import HTTPException
 from sqlmodel import Session
 
-from api import audit, repositories, views
-from api.adjustments.common import Snapshot, member_field, span
-from api.adjustments.schemas import OverrideChanged, OverrideCreate, OverridePublic
-from api.auth import check_may_write
+from api import repositories, views
+from api.adjustments.common import Snapshot, member_field
 from api.concurrency import check_if_match, lock_teams
-from api.principals import Principal
+from api.instants import span
+from api.principals import Principal, check_may_write
+from api.repositories import audit
+from api.schemas.adjustments import OverrideChanged, OverrideCreate, OverridePublic
 from api.tables import OverrideRow
 from rotation import Team
 from rotation.availability import Availability, employment

@@ -14,19 +14,19 @@ from datetime import date, datetime
 from fastapi import HTTPException
 from sqlmodel import Session
 
-from api import audit, repositories, views
+from api import instants, repositories
 from api.adjustments.common import Snapshot, member_field
-from api.adjustments.schemas import (
+from api.concurrency import check_if_match, lock_teams
+from api.planning import unavailability
+from api.principals import Principal, check_may_act_for, check_may_act_for_self, check_may_write
+from api.repositories import audit
+from api.schemas.adjustments import (
     OPEN_STATUSES,
     ChangePublic,
     SwapChanged,
     SwapCreate,
     SwapPublic,
 )
-from api.auth import check_may_act_for, check_may_act_for_self, check_may_write
-from api.concurrency import check_if_match, lock_teams
-from api.planning import unavailability
-from api.principals import Principal
 from api.tables import AssignmentRow, SwapRow
 from rotation import Period, Role, Source, Team, period, period_at, require_in_range
 from rotation.availability import Availability
@@ -190,7 +190,7 @@ def _period(team: Team, field: str, value: datetime | date) -> Period:
     """The period containing an instant; for a date, the one running at the handoff time of
     that day, so the date a period starts on names that period (not the one it ends)."""
     if isinstance(value, datetime):
-        at = views.instant(field, value, team)
+        at = instants.instant(field, value, team)
     else:
         require_in_range(field, value)
         at = wall_time_to_utc(value, team.policy.handoff_time, team.policy.zone)

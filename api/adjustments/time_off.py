@@ -13,18 +13,19 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api import audit, repositories
-from api.adjustments.common import Snapshot, member_field, span
-from api.adjustments.schemas import (
+from api import repositories
+from api.adjustments.common import Snapshot, member_field
+from api.concurrency import check_if_match, lock_person_teams
+from api.instants import span
+from api.planning import refresh_plan
+from api.principals import Principal, check_may_act_for, check_may_act_for_self
+from api.repositories import audit
+from api.schemas.adjustments import (
     TimeOffChanged,
     TimeOffCreate,
     TimeOffImported,
     TimeOffPublic,
 )
-from api.auth import check_may_act_for, check_may_act_for_self
-from api.concurrency import check_if_match, lock_person_teams
-from api.planning import refresh_plan
-from api.principals import Principal
 from api.tables import TimeOffRow
 from rotation import Budget, TimeOff
 from rotation.availability import subtract_spans

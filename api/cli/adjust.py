@@ -6,39 +6,37 @@ them can open the database) and are recorded in the audit log as `cli`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import click
 from rich.table import Table
 
-from api import audit, repositories
+from api import repositories
 from api.adjustments.overrides import add_override, delete_override
-from api.adjustments.schemas import (
+from api.adjustments.time_off import add_time_off, delete_time_off
+from api.cli.base import (
+    clock_of,
+    console,
+    emit_json,
+    local_time,
+    main,
+    moment,
+    open_session,
+    settings_of,
+)
+from api.principals import Principal, TokenRole
+from api.repositories import audit
+from api.schemas.adjustments import (
     ChangePublic,
     OverrideCreate,
     OverridePublic,
     TimeOffCreate,
     TimeOffPublic,
 )
-from api.adjustments.time_off import add_time_off, delete_time_off
-from api.cli.base import clock_of, console, emit_json, local_time, main, open_session, settings_of
-from api.principals import Principal, TokenRole
-from api.schemas import parse_instant_or_date
 from rotation import Role, Team
 
 CLI_ACTOR = Principal(audit.CLI, TokenRole.ADMIN)
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 reason_option = click.option("--reason", default="", help="Why, for the audit log.")
-
-
-def moment(value: str | None, option: str) -> datetime | date | None:
-    if value is None:
-        return None
-    try:
-        return parse_instant_or_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def print_changes(team: Team, changed: list[ChangePublic]) -> None:

@@ -9,7 +9,7 @@ import click
 from pydantic import TypeAdapter
 from rich.table import Table
 
-from api import audit, repositories, views
+from api import planning, repositories, views
 from api.cli.base import (
     clock_of,
     console,
@@ -24,6 +24,7 @@ from api.concurrency import lock_team
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
 from api.principals import TokenRole
+from api.repositories import audit
 from api.repositories.tokens import create_token
 from api.schemas import AllOnSupportPublic, OnSupportPublic
 from api.settings import listening_url
@@ -172,7 +173,7 @@ def schedule(
             update = refresh_plan(
                 session, team, clock.now(), regenerate=True, budget=settings_of(ctx).budget
             )
-            audit.record_plan_update(
+            planning.record_plan_update(
                 session,
                 at=clock.now(),
                 actor=audit.CLI,

@@ -25,9 +25,9 @@ from api.logging_setup import configure_logging
 from api.metrics import serve_metrics
 from api.reminders.channels import Channels
 from api.reminders.loop import run_pass, schedule_reminders, worker_name
-from api.reminders.schemas import ReminderPublic
 from api.repositories import reminders as store
 from api.repositories.reminders import Status
+from api.schemas.reminders import ReminderPublic
 from api.slack.loop import run_slack_pass
 from rotation.notify import format_duration
 

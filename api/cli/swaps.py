@@ -7,11 +7,12 @@ from typing import Any
 import click
 from rich.table import Table
 
-from api import audit, repositories
-from api.adjustments.schemas import SwapCreate, SwapPublic
+from api import repositories, views
 from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
-from api.cli.adjust import CLI_ACTOR, json_option, moment, print_changes, reason_option
-from api.cli.base import clock_of, console, emit_json, local_time, main, open_session
+from api.cli.adjust import CLI_ACTOR, json_option, print_changes, reason_option
+from api.cli.base import clock_of, console, emit_json, local_time, main, moment, open_session
+from api.repositories import audit
+from api.schemas.adjustments import SwapCreate, SwapPublic
 from rotation import Role
 
 # Swaps
@@ -162,7 +163,7 @@ def audit_log(
 ) -> None:
     """The audit log of TEAM (or every team), newest first."""
     with open_session(ctx) as session:
-        page = audit.audit_page(session, team, limit, before)
+        page = views.audit_page(session, team, limit, before)
     if as_json:
         emit_json(page)
         return

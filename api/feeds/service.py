@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from api import audit, repositories, views
+from api import repositories, views
 from api.feeds.events import FeedKind, FeedScope, TeamEntries, feed_events
 from api.feeds.render import Feed
+from api.repositories import audit
 from api.repositories import feeds as store
 from rotation import (
     InvalidFeedScope,

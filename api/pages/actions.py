@@ -14,11 +14,9 @@ from starlette.responses import HTMLResponse, Response
 
 from api import repositories
 from api.adjustments.overrides import add_override, delete_override
-from api.adjustments.schemas import OverrideCreate, SwapCreate, TimeOffCreate
 from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
 from api.adjustments.time_off import add_time_off, delete_time_off
 from api.feeds.events import FeedKind
-from api.feeds.schemas import FeedTokenCreate
 from api.pages.access import SettingsDep, Viewer
 from api.pages.errors import FormErrors, form_errors
 from api.pages.render import page
@@ -29,6 +27,8 @@ from api.routes.deps import ClockDep, RowId, SessionDep
 from api.routes.feeds import create_feed_token
 from api.routes.support import generate
 from api.schemas import GenerateRequest
+from api.schemas.adjustments import OverrideCreate, SwapCreate, TimeOffCreate
+from api.schemas.feeds import FeedTokenCreate
 from rotation import RotationError
 from rotation.periods import wall_time_to_utc
 

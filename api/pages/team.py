@@ -10,8 +10,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
-from api import audit, repositories, views
-from api.adjustments.schemas import OverridePublic, SwapPublic, TimeOffPublic
+from api import repositories, views
 from api.clock import Clock
 from api.concurrency import etag
 from api.feeds.events import FeedKind, FeedScope
@@ -22,10 +21,11 @@ from api.pages.charts import load_chart, weekend_chart
 from api.pages.errors import FormErrors
 from api.pages.render import page
 from api.principals import Principal, TokenRole
-from api.reminders.schemas import ReminderPublic
 from api.repositories import reminders as reminders
 from api.routes.deps import ClockDep, SessionDep
 from api.schemas import OnSupportPublic
+from api.schemas.adjustments import OverridePublic, SwapPublic, TimeOffPublic
+from api.schemas.reminders import ReminderPublic
 from api.settings import Settings
 from rotation import BeyondPlan, Team
 
@@ -131,7 +131,7 @@ def _reader_context(
         "time_off": time_off,
         "overrides": overrides,
         "swaps": swaps,
-        "audit": audit.audit_page(session, team.id, RECENT).entries,
+        "audit": views.audit_page(session, team.id, RECENT).entries,
         "reminders": [
             ReminderPublic.of(r)
             for r in reminders.list_reminders(session, team.id, None, RECENT, None)

@@ -6,6 +6,7 @@ overrides and swaps) are re-exported here, the queues and stores of the features
 `reminders`, `slack`, `tokens`, `audit`) are imported as modules.
 """
 
+from api.people import Person
 from api.repositories.adjustments import (
     assignment_row,
     check_member_of,
@@ -18,6 +19,7 @@ from api.repositories.adjustments import (
     swap_rows,
 )
 from api.repositories.plans import (
+    add_assignment,
     assignment_from_row,
     assignment_rows,
     assignments,
@@ -27,7 +29,6 @@ from api.repositories.plans import (
     teams_with_turns,
 )
 from api.repositories.teams import (
-    Person,
     delete_team,
     get_member,
     get_team,
@@ -55,6 +56,7 @@ from api.repositories.time_off import (
 
 __all__ = [
     "Person",
+    "add_assignment",
     "assignment_from_row",
     "assignment_row",
     "assignment_rows",

@@ -75,6 +75,21 @@ def first_started(session: Session, team_id: str, now: datetime) -> datetime | N
     return _as_utc(result)
 
 
+def add_assignment(session: Session, team_id: str, assignment: Assignment, now: datetime) -> None:
+    """Publish one newly planned slot (the caller commits)."""
+    session.add(
+        AssignmentRow(
+            team_id=team_id,
+            role=assignment.role.value,
+            period_index=assignment.period.index,
+            period_start=assignment.period.start,
+            period_end=assignment.period.end,
+            person_id=assignment.member,
+            updated_at=now,
+        )
+    )
+
+
 def delete_assignments(session: Session, team_id: str) -> None:
     session.exec(delete(AssignmentRow).where(col(AssignmentRow.team_id) == team_id))
 

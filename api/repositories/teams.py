@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
 
+from api.people import Person
 from api.tables import (
     MemberRow,
     PersonRow,
@@ -28,18 +28,6 @@ from rotation import (
 from rotation.model import DayWeights
 from rotation.periods import format_handoff, format_period, parse_handoff, parse_period
 from rotation.teamfile import SLUG
-
-
-@dataclass(frozen=True)
-class Person:
-    """Contact details of anyone who holds or held a slot, current member or not."""
-
-    id: str
-    name: str
-    email: str
-    chat: str | None = None
-    timezone: str | None = None
-
 
 # Teams
 

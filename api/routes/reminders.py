@@ -8,21 +8,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from api import audit, repositories
-from api.auth import Reader, Writer, check_may_act_for, check_may_write
+from api import repositories
+from api.auth import Reader, Writer
 from api.concurrency import check_if_match, lock_team, with_etag
-from api.principals import Principal
+from api.principals import Principal, check_may_act_for, check_may_write
 from api.reminders import preferences
-from api.reminders.schemas import (
+from api.repositories import audit
+from api.repositories import reminders as store
+from api.repositories.reminders import Status
+from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
+from api.schemas.reminders import (
     HandoffNoteUpdate,
     MemberNotifyPublic,
     MemberNotifyUpdate,
     ReminderPagePublic,
     ReminderPublic,
 )
-from api.repositories import reminders as store
-from api.repositories.reminders import Status
-from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
 
 router = APIRouter(tags=["reminders"])
 

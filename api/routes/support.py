@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
-from api import audit, repositories, views
-from api.auth import Reader, SupportReader, Writer, check_may_write
+from api import instants, planning, repositories, views
+from api.auth import Reader, SupportReader, Writer
 from api.concurrency import lock_team
 from api.planning import MAX_HORIZON, refresh_plan
+from api.principals import check_may_write
 from api.routes.deps import ClockDep, SessionDep, SettingsDep
 from api.schemas import (
     AllOnSupportPublic,
@@ -84,8 +85,8 @@ def schedule(
 ) -> SchedulePublic:
     """The resolved schedule in `[since, until)`: entries clipped to the window."""
     found = repositories.get_team(session, team)
-    start = views.instant("since", since, found) if since else clock.now()
-    end = views.instant("until", until, found) if until else None
+    start = instants.instant("since", since, found) if since else clock.now()
+    end = instants.instant("until", until, found) if until else None
     return views.schedule_view(session, found, start, end)
 
 
@@ -107,8 +108,8 @@ def fairness(
     """The fairness report of SPEC section 3: per member and role, per role, and for the team.
     Every figure can be recomputed from `GET .../schedule` over the same window."""
     found = repositories.get_team(session, team)
-    start = views.instant("since", since, found) if since else None
-    end = views.instant("until", until, found) if until else None
+    start = instants.instant("since", since, found) if since else None
+    end = instants.instant("until", until, found) if until else None
     return views.fairness_view(session, found, start, end, clock.now(), settings.budget)
 
 
@@ -132,7 +133,7 @@ def generate(
     request = body or GenerateRequest()
     found = repositories.get_team(session, team)
     now = clock.now()
-    reach = views.instant("until", request.until, found) if request.until else None
+    reach = instants.instant("until", request.until, found) if request.until else None
     if reach is not None and reach - now > MAX_HORIZON:
         raise WindowTooLong("until", "five years ahead")
     update = refresh_plan(
@@ -146,7 +147,7 @@ def generate(
         forced=update.forced,
         solve=SolvePublic.of(update.solve) if update.solve else None,
     )
-    audit.record_plan_update(
+    planning.record_plan_update(
         session,
         at=now,
         actor=principal.name,

@@ -8,13 +8,14 @@ from dataclasses import replace
 from fastapi import APIRouter, HTTPException, Response
 from sqlmodel import Session
 
-from api import audit, repositories
+from api import repositories
 from api.adjustments.overrides import fit_to_members
-from api.auth import Admin, Reader, Writer, check_may_write
+from api.auth import Admin, Reader, Writer
 from api.concurrency import check_if_match, lock_team, lock_teams, with_etag
 from api.planning import check_grid_change, refresh_plan
-from api.principals import Principal
+from api.principals import Principal, check_may_write
 from api.reminders.preferences import check_leads
+from api.repositories import audit
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
 from rotation import Member

@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import repositories, views
-from api.adjustments.schemas import TimeOffChanged, TimeOffCreate, TimeOffPublic
+from api import instants, repositories
 from api.adjustments.time_off import add_time_off, delete_time_off
 from api.auth import Reader, Writer
 from api.concurrency import with_etag
 from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate, Slug
+from api.schemas.adjustments import TimeOffChanged, TimeOffCreate, TimeOffPublic
 
 router = APIRouter(prefix="/v1/teams/{team}/time-off", tags=["time off"])
 
@@ -27,7 +27,7 @@ def list_time_off(
     until: Annotated[InstantOrDate | None, Query(description="Only what starts before.")] = None,
 ) -> list[TimeOffPublic]:
     """The time off of the team's members (whichever team it was entered through)."""
-    start, end = views.window(repositories.get_team(session, team), since, until)
+    start, end = instants.window(repositories.get_team(session, team), since, until)
     rows = repositories.time_off_rows(session, team, member=member, since=start, until=end)
     return [TimeOffPublic.of(row) for row in rows]
 

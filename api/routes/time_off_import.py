@@ -15,10 +15,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request
 
 from api import repositories
-from api.adjustments.schemas import TimeOffImported
 from api.adjustments.time_off import import_time_off
-from api.auth import Writer, check_may_act_for
+from api.auth import Writer
+from api.principals import check_may_act_for
 from api.routes.deps import ClockDep, SessionDep, SettingsDep
+from api.schemas.adjustments import TimeOffImported
 from rotation.ics_import import time_off_from_ics
 
 MAX_BYTES = 1024 * 1024

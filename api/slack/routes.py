@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import audit, repositories
-from api.auth import Reader, Writer, check_may_write
+from api import repositories
+from api.auth import Reader, Writer
 from api.concurrency import check_if_match, lock_team, with_etag
+from api.principals import check_may_write
+from api.repositories import audit
 from api.repositories import slack as store
 from api.repositories.reminders import Status
 from api.routes.deps import ClockDep, IfMatch, SessionDep
-from api.slack.schemas import (
+from api.schemas.slack import (
     SlackJobPagePublic,
     SlackJobPublic,
     SlackSettingsPublic,
