@@ -20,6 +20,7 @@ from sqlmodel import Session
 from api import planning, repositories
 from api.adjustments.overrides import fit_to_members
 from api.concurrency import lock_teams
+from api.members import membership_changes
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.reminders.preferences import load_file_notify
 from api.repositories import audit
@@ -114,6 +115,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     team = file.team
     previous = session.get(TeamRow, team.id)
     recorded_before = _recorded(session, team.id) if previous is not None else None
+    members_before = repositories.list_members(session, team.id) if previous is not None else []
     before = (
         (
             replace(repositories.team_from_row(previous), notify=NotifyPolicy(), leads=()),
@@ -152,6 +154,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
         actor=audit.TEAM_FILE,
         action="team.load",
         team_id=team.id,
+        reason=membership_changes(members_before, file.members),
         before=recorded_before,
         after={
             "file": file.path,

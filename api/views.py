@@ -50,24 +50,27 @@ def resolved_entries(
     )
 
 
-def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPublic:
-    """Who is on support for `team` at `at`."""
+def on_support_view(
+    session: Session, team: Team, at: datetime, *, contacts: bool = True
+) -> OnSupportPublic:
+    """Who is on support for `team` at `at`; without `contacts` (an anonymous reader), names and
+    roles only."""
     current = period_at(team.policy, at)
     rows = [] if current is None else repositories.assignments(session, team.id, at, current.end)
     cuts = [] if current is None else repositories.overrides(session, team.id, at, current.end)
     answer = on_support(team.policy, rows, at, repositories.plan_end(session, team.id), cuts)
-    contacts = repositories.people(session, (e.member for e in answer.holders.values()))
+    holders = repositories.people(session, (e.member for e in answer.holders.values()))
 
     def holder(role: Role) -> HolderPublic | None:
         entry = answer.holders.get(role)
         if entry is None or entry.member is None:
             return None
-        person = contacts[entry.member]
+        person = holders[entry.member]
         return HolderPublic(
             id=person.id,
             name=person.name,
-            email=person.email,
-            chat=person.chat,
+            email=person.email if contacts else None,
+            chat=person.chat if contacts else None,
             source=entry.source,
         )
 
@@ -84,13 +87,15 @@ def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPubl
     )
 
 
-def all_on_support_view(session: Session, at: datetime) -> AllOnSupportPublic:
+def all_on_support_view(
+    session: Session, at: datetime, *, contacts: bool = True
+) -> AllOnSupportPublic:
     """Every team at `at`. A team whose plan ends before `at` says so in `detail` instead of
     failing the whole answer."""
     answers = []
     for team in repositories.list_teams(session):
         try:
-            answers.append(on_support_view(session, team, at))
+            answers.append(on_support_view(session, team, at, contacts=contacts))
         except BeyondPlan as exc:
             answers.append(
                 OnSupportPublic(

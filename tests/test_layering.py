@@ -40,6 +40,7 @@ FLOORS: dict[str, int] = {
     "api.concurrency": 3,
     "api.adjustments": 3,
     "api.loader": 3,
+    "api.members": 3,
     "api.readiness": 3,
     "api.feeds": 3,
     "api.reminders": 3,

@@ -6,17 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api.tables import (
-    AssignmentRow,
-    MemberRow,
-    OverrideRow,
-    SwapRow,
-)
-from rotation import (
-    Override,
-    Role,
-    UnknownMember,
-)
+from api.tables import AssignmentRow, MemberRow, OverrideRow, SwapRow
+from rotation import Override, Role, UnknownMember
 from rotation.errors import UnknownResource
 from rotation.teamfile import SLUG
 

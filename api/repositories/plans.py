@@ -8,15 +8,8 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from api.repositories.teams import teams_of
-from api.tables import (
-    AssignmentRow,
-)
-from rotation import (
-    Assignment,
-    Period,
-    Role,
-    Source,
-)
+from api.tables import AssignmentRow
+from rotation import Assignment, Period, Role, Source
 
 
 def teams_with_turns(

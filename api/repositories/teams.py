@@ -9,11 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from api.people import Person
-from api.tables import (
-    MemberRow,
-    PersonRow,
-    TeamRow,
-)
+from api.tables import MemberRow, PersonRow, TeamRow
 from rotation import (
     AlreadyExists,
     Channel,

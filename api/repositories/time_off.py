@@ -9,13 +9,8 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from api.repositories.teams import teams_of
-from api.tables import (
-    MemberRow,
-    TimeOffRow,
-)
-from rotation import (
-    TimeOff,
-)
+from api.tables import MemberRow, TimeOffRow
+from rotation import TimeOff
 from rotation.errors import UnknownResource
 
 

@@ -38,7 +38,7 @@ At = Annotated[
 def all_on_support(
     session: SessionDep,
     clock: ClockDep,
-    _: SupportReader,
+    reader: SupportReader,
     response: Response,
     at: At = None,
     if_none_match: Annotated[str | None, Header()] = None,
@@ -46,7 +46,7 @@ def all_on_support(
     """Every team's developer and operator at `at`. The `ETag` covers who is on support, not
     the instant asked about: a client polling "now" gets 304 until a holder or handoff changes."""
     moment = require_aware("at", at) if at else clock.now()
-    answer = views.all_on_support_view(session, moment)
+    answer = views.all_on_support_view(session, moment, contacts=reader is not None)
     tag = _holders_etag(answer)
     if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": tag})
@@ -63,12 +63,12 @@ def _holders_etag(answer: AllOnSupportPublic) -> str:
 
 @router.get("/teams/{team}/on-support", response_model=OnSupportPublic)
 def team_on_support(
-    team: str, session: SessionDep, clock: ClockDep, _: SupportReader, at: At = None
+    team: str, session: SessionDep, clock: ClockDep, reader: SupportReader, at: At = None
 ) -> OnSupportPublic:
     """One team's developer and operator at `at`, their period and the next handoff."""
     found = repositories.get_team(session, team)
     moment = require_aware("at", at) if at else clock.now()
-    return views.on_support_view(session, found, moment)
+    return views.on_support_view(session, found, moment, contacts=reader is not None)
 
 
 @router.get("/teams/{team}/schedule", response_model=SchedulePublic)

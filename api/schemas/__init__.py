@@ -5,23 +5,15 @@ resource (`support`, `teams`, `members`, `planning`, `adjustments`, `feeds`, `re
 `audit`) over `common`; the core resources' schemas are re-exported here.
 """
 
-from api.schemas.common import (
-    InstantOrDate,
-    Slug,
-    Strict,
-    Text,
-)
+from api.schemas.common import InstantOrDate, Slug, Strict, Text
 from api.schemas.members import (
+    MemberChanged,
     MemberCreate,
     MemberPublic,
     MemberUpdate,
     checked_member,
 )
-from api.schemas.planning import (
-    GeneratePublic,
-    GenerateRequest,
-    SolvePublic,
-)
+from api.schemas.planning import GeneratePublic, GenerateRequest, SolvePublic
 from api.schemas.support import (
     AllOnSupportPublic,
     EntryPublic,
@@ -47,6 +39,7 @@ __all__ = [
     "HolderPublic",
     "InstantOrDate",
     "Leads",
+    "MemberChanged",
     "MemberCreate",
     "MemberPublic",
     "MemberUpdate",

@@ -16,13 +16,7 @@ from pydantic import (
 )
 
 from api.instants import in_calendar, parse_instant_or_date
-from rotation.teamfile import (
-    CONTROL,
-    EMAIL,
-    MAX_DAY_WEIGHT,
-    MAX_EXTRA_HOLIDAYS,
-    SLUG,
-)
+from rotation.teamfile import CONTROL, EMAIL, MAX_DAY_WEIGHT, MAX_EXTRA_HOLIDAYS, SLUG
 
 
 def _no_duplicates(days: list[date]) -> list[date]:
@@ -73,3 +67,6 @@ InstantOrDate = Annotated[
     PlainValidator(parse_instant_or_date, json_schema_input_type=str),
     WithJsonSchema({"type": "string", "examples": ["2027-03-01T10:00:00Z", "2027-03-01"]}),
 ]
+
+#: Why a change was made, for the audit log.
+Reason = Field(default="", max_length=500, description="Why; recorded in the audit log.")

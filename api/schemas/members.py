@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import (
-    BaseModel,
-    Field,
-)
+from pydantic import BaseModel, Field
 
+from api.schemas.adjustments import ChangePublic
 from api.schemas.common import (
     CalendarDate,
     Chat,
     Email,
     Name,
+    Reason,
     Slug,
     Strict,
+    Text,
     Weight,
     Zone,
 )
-from rotation import (
-    Member,
-    Role,
-)
+from rotation import Member, Role
 from rotation.errors import InvalidMember
-from rotation.periods import (
-    parse_timezone,
-)
+from rotation.periods import parse_timezone
 
 
 class MemberPublic(BaseModel):
@@ -64,6 +59,7 @@ class MemberUpdate(Strict):
     left: CalendarDate | None = None
     chat: Chat | None = None
     timezone: Zone | None = None
+    reason: Text = Reason
 
     def apply(self, member: Member) -> Member:
         fields = self.model_fields_set
@@ -91,6 +87,7 @@ class MemberCreate(Strict):
     left: CalendarDate | None = None
     chat: Chat | None = None
     timezone: Zone | None = None
+    reason: Text = Reason
 
     def to_member(self) -> Member:
         member = Member(
@@ -105,6 +102,12 @@ class MemberCreate(Strict):
             self.timezone,
         )
         return checked_member(member)
+
+
+class MemberChanged(MemberPublic):
+    """A member as written (as it was, for a removal), and the assignments that moved."""
+
+    changed: list[ChangePublic] = Field(description="Assignments refilled or moved, in the team.")
 
 
 def checked_member(member: Member) -> Member:

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import (
-    BaseModel,
-    Field,
-)
+from pydantic import BaseModel, Field
 
-from api.schemas.common import (
-    InstantOrDate,
-    Strict,
-    Text,
-)
-from rotation import (
-    Solve,
-)
+from api.schemas.common import InstantOrDate, Strict, Text
+from rotation import Solve
 
 
 class GenerateRequest(Strict):

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import (
-    BaseModel,
-    Field,
-)
+from pydantic import BaseModel, Field
 
-from rotation import (
-    Role,
-    Source,
-)
+from rotation import Role, Source
 
 
 class PeriodPublic(BaseModel):
@@ -23,8 +17,10 @@ class PeriodPublic(BaseModel):
 class HolderPublic(BaseModel):
     id: str
     name: str
-    email: str
-    chat: str | None = None
+    email: str | None = Field(
+        None, description="With a token only: anonymous readers see names and roles."
+    )
+    chat: str | None = Field(None, description="With a token only, like `email`.")
     source: Source
 
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    Field,
-)
+from pydantic import AfterValidator, BaseModel, Field
 
 from api.schemas.common import (
     Calendar,
@@ -23,10 +19,7 @@ from api.schemas.common import (
     Zone,
 )
 from api.schemas.reminders import NotifyPublic
-from rotation import (
-    Policy,
-    Team,
-)
+from rotation import Policy, Team
 from rotation.model import DayWeights
 from rotation.periods import (
     format_handoff,
@@ -35,9 +28,7 @@ from rotation.periods import (
     parse_period,
     parse_timezone,
 )
-from rotation.teamfile import (
-    check_holiday_calendar,
-)
+from rotation.teamfile import check_holiday_calendar
 
 
 class WeightsPublic(Strict):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Index,
-)
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from api.tables.columns import foreign_key, utc_column

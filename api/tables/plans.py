@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Column,
-    ForeignKey,
-    Index,
-    String,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import Column, ForeignKey, Index, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from api.tables.columns import foreign_key, utc_column

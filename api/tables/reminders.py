@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    ForeignKeyConstraint,
-    Index,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import JSON, Column, ForeignKeyConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from api.tables.columns import foreign_key, utc_column

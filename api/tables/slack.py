@@ -22,8 +22,7 @@ class SlackSettingsRow(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=100)
     # {"developer": "S0123", "operator": ..., "both": ...}
     usergroups: dict[str, str] = Field(
-        default_factory=dict,
-        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )
     updated_at: datetime = utc_column()
 

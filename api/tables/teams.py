@@ -5,15 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Column,
-    Index,
-    Integer,
-    false,
-    text,
-)
+from sqlalchemy import JSON, Boolean, Column, Index, Integer, false, text
 from sqlmodel import Field, SQLModel
 
 from api.tables.columns import day_weight_column, foreign_key, utc_column
@@ -37,18 +29,15 @@ class TeamRow(SQLModel, table=True):
     holiday_weight: float = day_weight_column(2.0)
     # ISO dates, sorted: "2027-12-24".
     extra_holidays: list[str] = Field(
-        default_factory=list,
-        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
     )
     # Member ids told about uncovered slots.
     leads: list[str] = Field(
-        default_factory=list,
-        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default=text("'[]'"))
     )
     # Calendar feeds in the team's local time (TZID) instead of UTC.
     feed_local_times: bool = Field(
-        default=False,
-        sa_column=Column(Boolean(), nullable=False, server_default=false()),
+        default=False, sa_column=Column(Boolean(), nullable=False, server_default=false())
     )
     source: str | None = Field(default=None, max_length=500)
     # Whether an accepted swap waits for a lead's approval.
