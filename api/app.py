@@ -34,6 +34,7 @@ from api.routes import (
     teams,
     time_off,
     time_off_import,
+    tokens,
 )
 from api.settings import Settings, get_settings
 from api.slack import commands as slack_commands
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         feeds,
         time_off_import,
         audit,
+        tokens,
         reminders,
         slack_routes,
         slack_commands,
