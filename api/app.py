@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import metrics, problems, repositories
+from api import metrics, openapi, problems, repositories
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     ):
         app.include_router(module.router)
     install_pages(app, settings)
+    openapi.install(app)
     return app
 
 

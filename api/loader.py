@@ -154,7 +154,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
         actor=audit.TEAM_FILE,
         action="team.load",
         team_id=team.id,
-        reason=membership_changes(members_before, file.members),
+        reason=membership_changes(members_before, file.members) if previous is not None else "",
         before=recorded_before,
         after={
             "file": file.path,

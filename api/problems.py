@@ -6,7 +6,7 @@ Only known error types are mapped. Anything else is a bug and surfaces as a plai
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -47,6 +47,7 @@ from rotation.errors import (
 from rotation.teamfile import TeamFilesError
 
 PROBLEM_JSON = "application/problem+json"
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 STATUS_OF: Sequence[tuple[type[RotationError], int]] = (
     (UnknownTeam, 404),
@@ -91,12 +92,16 @@ TITLES = {
 }
 
 
-def problem(status: int, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
     body["detail"] = detail
     body.update(extra)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    sent = dict(headers or {})
+    if status == 401:
+        sent.setdefault("WWW-Authenticate", "Bearer")
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=sent or None)
 
 
 def _code(error: Exception) -> str:
@@ -138,7 +143,25 @@ def _describe(item: Any) -> dict[str, str]:
 
 async def http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
-    return problem(error.status_code, str(error.detail))
+    # Keep the headers the error carries (a 429's wait); a 405 lists every method of the path
+    # (RFC 9110 15.5.6), where Starlette names only those of the first route that matched it.
+    headers = dict(error.headers or {})
+    if error.status_code == 405 and (documented := allowed_methods(request)):
+        headers["Allow"] = ", ".join(documented)
+    return problem(error.status_code, str(error.detail), headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the API documents at this request's path (HEAD with GET, as Starlette
+    answers it); none for a path the OpenAPI document does not list."""
+    methods: set[str] = set()
+    for template, item in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods.update(m.upper() for m in item if m in HTTP_METHODS)
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods)
 
 
 async def database_busy(request: Request, error: Exception) -> JSONResponse:

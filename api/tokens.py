@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlmodel import Session
 
 from api import repositories
-from api.principals import TokenRole
 from api.repositories import audit, tokens
 from api.schemas.tokens import TokenCreate, TokenPublic
 from api.tables import ApiTokenRow
@@ -19,26 +18,15 @@ def issue_token(
     session: Session, wanted: TokenCreate, actor: str, now: datetime
 ) -> tuple[ApiTokenRow, str]:
     """Check and store a new token; return its row and its secret (the only time it is seen)."""
-    if wanted.role is TokenRole.LEAD and not wanted.teams:
-        raise InvalidReference("teams", "a lead token needs at least one team")
-    if wanted.role is not TokenRole.LEAD and wanted.teams:
-        raise InvalidReference("teams", "only a lead token leads teams")
-    if (wanted.role is TokenRole.MEMBER) != (wanted.member is not None):
-        raise InvalidReference("member", "a member token, and only a member token, names a member")
     if wanted.expires_at is not None and wanted.expires_at <= now:
         raise InvalidReference("expires_at", "lies in the past: a token must expire later")
-    for team_id in wanted.teams:
+    for team_id in wanted.team_ids:
         repositories.get_team_row(session, team_id)
-    if wanted.member is not None and not repositories.people(session, [wanted.member]):
-        raise InvalidReference("member", f"{wanted.member!r} is no member of any team")
+    member = wanted.member_id
+    if member is not None and not repositories.people(session, [member]):
+        raise InvalidReference("member", f"{member!r} is no member of any team")
     row, secret = tokens.create_token(
-        session,
-        wanted.name,
-        wanted.role,
-        sorted(set(wanted.teams)),
-        now,
-        wanted.member,
-        wanted.expires_at,
+        session, wanted.name, wanted.role, wanted.team_ids, now, member, wanted.expires_at
     )
     audit.record(
         session,

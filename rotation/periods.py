@@ -38,6 +38,11 @@ def parse_timezone(name: str) -> ZoneInfo:
         raise UnknownTimezone(name) from exc
 
 
+def zone_names() -> list[str]:
+    """Every zone `parse_timezone` accepts, sorted."""
+    return sorted(_zone_names())
+
+
 def _zone_names() -> set[str]:
     global _ZONES
     if _ZONES is None:

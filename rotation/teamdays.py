@@ -80,6 +80,21 @@ def read_weights(reader: Reader, data: dict[str, Any]) -> DayWeights:
     return DayWeights(**found)
 
 
+def holiday_calendar_codes() -> list[str]:
+    """Every code `check_holiday_calendar` accepts: each country, and each of its regions."""
+    supported = holiday_calendars.list_supported_countries()
+    return sorted(
+        [
+            *supported,
+            *(
+                f"{country}-{region}"
+                for country, regions in supported.items()
+                for region in regions
+            ),
+        ]
+    )
+
+
 def check_holiday_calendar(code: str) -> str:
     """Return `code` if the `holidays` package knows it: `DE` or a region such as `DE-BY`."""
     country, _, region = code.partition("-")

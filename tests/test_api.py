@@ -102,7 +102,7 @@ def test_on_support_follows_the_injected_clock(
 @pytest.mark.parametrize(
     ("value", "says"),
     [
-        ("2027-03-01T10:00:00", "timezone"),
+        ("2027-03-01T10:00:00", "time zone"),
         ("yesterday", "datetime"),
         ("2027-02-30T10:00:00Z", "datetime"),
     ],

@@ -116,10 +116,13 @@ def test_team_and_member_edits_are_recorded_with_who_and_the_resource(
 ) -> None:
     created = client.post("/v1/teams", json=TEAM, headers=admin).json()
     updated = client.patch("/v1/teams/search", json={"name": "Search & Ads"}, headers=admin).json()
+    # The log holds the member as shown; the answers add the assignments that moved.
     member = client.post("/v1/teams/search/members", json=MEMBER, headers=admin).json()
+    member.pop("changed")
     path = "/v1/teams/search/members/ana"
     member_after = client.patch(path, json={"chat": "@ana"}, headers=admin).json()
-    assert client.delete(path, headers=admin).status_code == 204
+    member_after.pop("changed")
+    assert client.delete(path, headers=admin).status_code == 200
     assert client.delete("/v1/teams/search", headers=admin).status_code == 204
 
     found = entries(client, viewer, team="search")

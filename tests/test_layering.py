@@ -50,6 +50,7 @@ FLOORS: dict[str, int] = {
     "api.auth": 4,
     "api.routes": 4,
     "api.pages": 4,
+    "api.openapi": 4,
     "api.slack.routes": 4,
     "api.slack.commands": 4,
     # The application, then the command line over it.

@@ -12,7 +12,7 @@ from api.cli.base import clock_of, console, emit_json, main, moment, open_sessio
 from api.principals import TokenRole
 from api.repositories import audit
 from api.repositories.tokens import list_tokens
-from api.schemas.tokens import TokenCreate, TokenPublic
+from api.schemas.tokens import TOKEN_CREATE, TokenPublic
 
 
 @main.group()
@@ -50,13 +50,13 @@ def token_create(
             param_hint="--member",
         )
     default_name = f"{member}-token" if member else f"{role}-token"
-    wanted = TokenCreate(
-        name=name or default_name,
-        role=kind,
-        teams=list(teams),
-        member=member,
-        expires_at=_expiry(expires),
-    )
+    fields: dict[str, object] = {"name": name or default_name, "role": kind}
+    if teams:
+        fields["teams"] = list(teams)
+    if member is not None:
+        fields["member"] = member
+    fields["expires_at"] = _expiry(expires)
+    wanted = TOKEN_CREATE.validate_python(fields)
     with open_session(ctx) as session:
         row, secret = tokens.issue_token(session, wanted, audit.CLI, clock_of(ctx).now())
     scope = f" for {', '.join(row.teams)}" if row.teams else ""

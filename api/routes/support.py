@@ -6,7 +6,6 @@ import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
-from pydantic import AwareDatetime
 
 from api import instants, planning, repositories, views
 from api.auth import Reader, SupportReader, Writer
@@ -18,6 +17,7 @@ from api.schemas import (
     AllOnSupportPublic,
     GeneratePublic,
     GenerateRequest,
+    Instant,
     InstantOrDate,
     OnSupportPublic,
     SchedulePublic,
@@ -29,7 +29,7 @@ from rotation.fairness import FairnessReport
 router = APIRouter(prefix="/v1", tags=["on support"])
 
 At = Annotated[
-    AwareDatetime | None,
+    Instant | None,
     Query(description="An instant with its offset (default now), e.g. 2027-03-01T10:00:00Z"),
 ]
 

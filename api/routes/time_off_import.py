@@ -55,11 +55,13 @@ router = APIRouter(prefix="/v1/teams", tags=["time off"])
 def import_calendar(
     team: str,
     member: str,
+    # The token first: an anonymous upload is a 401 whatever its body (FastAPI resolves
+    # dependencies in the order they are declared).
+    principal: Writer,
     data: Annotated[bytes, Depends(calendar_body)],
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
-    principal: Writer,
 ) -> TimeOffImported:
     """Busy and out-of-office events of the calendar become the member's time off (all-day
     events as whole days in the team's zone); what it hits is refilled in each of their teams.

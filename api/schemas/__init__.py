@@ -5,7 +5,7 @@ resource (`support`, `teams`, `members`, `planning`, `adjustments`, `feeds`, `re
 `audit`) over `common`; the core resources' schemas are re-exported here.
 """
 
-from api.schemas.common import InstantOrDate, Slug, Strict, Text
+from api.schemas.common import Instant, InstantOrDate, Slug, Strict, Text
 from api.schemas.members import (
     MemberChanged,
     MemberCreate,
@@ -37,6 +37,7 @@ __all__ = [
     "GeneratePublic",
     "GenerateRequest",
     "HolderPublic",
+    "Instant",
     "InstantOrDate",
     "Leads",
     "MemberChanged",

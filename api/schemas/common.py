@@ -15,8 +15,20 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from api.instants import in_calendar, parse_instant_or_date
+from api.instants import (
+    DATE_PATTERN,
+    INSTANT_PATTERN,
+    parse_api_date,
+    parse_api_instant,
+    parse_api_instant_or_date,
+)
+from rotation.periods import zone_names
+from rotation.teamdays import holiday_calendar_codes
 from rotation.teamfile import CONTROL, EMAIL, MAX_DAY_WEIGHT, MAX_EXTRA_HOLIDAYS, SLUG
+
+# The forms the API parses, stated in the schema so that a client (or a fuzzer) knows them.
+DATE_SCHEMA = {"type": "string", "format": "date", "pattern": f"^{DATE_PATTERN}$"}
+INSTANT_SCHEMA = {"type": "string", "format": "date-time", "pattern": f"^{INSTANT_PATTERN}$"}
 
 
 def _no_duplicates(days: list[date]) -> list[date]:
@@ -45,14 +57,40 @@ Name = Annotated[
     AfterValidator(_printable),
 ]
 Chat = Annotated[str, StringConstraints(max_length=100), AfterValidator(_printable)]
-Zone = Annotated[str, StringConstraints(max_length=64), AfterValidator(_printable)]
-Calendar = Annotated[str, StringConstraints(max_length=64), AfterValidator(_printable)]
-CalendarDate = Annotated[date, AfterValidator(in_calendar)]
+#: An IANA time zone; the schema lists the names this server knows.
+Zone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_printable),
+    WithJsonSchema({"type": "string", "enum": zone_names(), "examples": ["Europe/Berlin"]}),
+]
+#: A member's own zone: a name as for `Zone`, or empty for none (the team's zone).
+MemberZone = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_printable),
+    WithJsonSchema({"type": "string", "enum": ["", *zone_names()], "examples": ["Asia/Kolkata"]}),
+]
+#: A holiday calendar: the schema lists the codes the `holidays` package knows.
+Calendar = Annotated[
+    str,
+    StringConstraints(max_length=64),
+    AfterValidator(_printable),
+    WithJsonSchema({"type": "string", "enum": holiday_calendar_codes(), "examples": ["DE-BE"]}),
+]
+#: A date in the calendar, as RFC 3339 writes it (never a number or an instant).
+CalendarDate = Annotated[
+    date, PlainValidator(parse_api_date, json_schema_input_type=str), WithJsonSchema(DATE_SCHEMA)
+]
 Weight = Annotated[float, Field(gt=0, le=1)]
 DayWeight = Annotated[float, Field(gt=0, le=MAX_DAY_WEIGHT, allow_inf_nan=False)]
 ExtraHolidays = Annotated[
     list[CalendarDate],
-    Field(max_length=MAX_EXTRA_HOLIDAYS, examples=[["2027-12-24", "2027-12-31"]]),
+    Field(
+        max_length=MAX_EXTRA_HOLIDAYS,
+        examples=[["2027-12-24", "2027-12-31"]],
+        json_schema_extra={"uniqueItems": True},
+    ),
     AfterValidator(_no_duplicates),
 ]
 
@@ -61,11 +99,20 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+#: An instant with its offset (never a bare number, never a naive time), in the calendar.
+Instant = Annotated[
+    datetime,
+    PlainValidator(parse_api_instant, json_schema_input_type=str),
+    WithJsonSchema({**INSTANT_SCHEMA, "examples": ["2027-03-01T10:00:00Z"]}),
+]
+
 #: A query value: an instant with its offset, or a date read in the team's zone.
 InstantOrDate = Annotated[
     datetime | date,
-    PlainValidator(parse_instant_or_date, json_schema_input_type=str),
-    WithJsonSchema({"type": "string", "examples": ["2027-03-01T10:00:00Z", "2027-03-01"]}),
+    PlainValidator(parse_api_instant_or_date, json_schema_input_type=str),
+    WithJsonSchema(
+        {"anyOf": [INSTANT_SCHEMA, DATE_SCHEMA], "examples": ["2027-03-01T10:00:00Z", "2027-03-01"]}
+    ),
 ]
 
 #: Why a change was made, for the audit log.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.tokens import feed_path
@@ -16,6 +16,35 @@ __all__ = ["FeedTokenCreate", "FeedTokenCreated", "FeedTokenPublic"]
 
 
 class FeedTokenCreate(Strict):
+    # What `to_scope` checks, stated in the schema too: a team feed names its team and no
+    # member, a member feed its member (and maybe one of their teams), the all-teams feed neither.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {
+                    "properties": {
+                        "scope": {"const": "team"},
+                        "team": {"type": "string"},
+                        "member": {"type": "null"},
+                    },
+                    "required": ["scope", "team"],
+                },
+                {
+                    "properties": {"scope": {"const": "member"}, "member": {"type": "string"}},
+                    "required": ["scope", "member"],
+                },
+                {
+                    "properties": {
+                        "scope": {"const": "all"},
+                        "team": {"type": "null"},
+                        "member": {"type": "null"},
+                    },
+                    "required": ["scope"],
+                },
+            ]
+        }
+    )
+
     scope: FeedKind = Field(description="team, member or all")
     team: Slug | None = Field(
         default=None,

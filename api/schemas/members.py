@@ -11,13 +11,13 @@ from api.schemas.common import (
     CalendarDate,
     Chat,
     Email,
+    MemberZone,
     Name,
     Reason,
     Slug,
     Strict,
     Text,
     Weight,
-    Zone,
 )
 from rotation import Member, Role
 from rotation.errors import InvalidMember
@@ -58,7 +58,7 @@ class MemberUpdate(Strict):
     joined: CalendarDate | None = None
     left: CalendarDate | None = None
     chat: Chat | None = None
-    timezone: Zone | None = None
+    timezone: MemberZone | None = None
     reason: Text = Reason
 
     def apply(self, member: Member) -> Member:
@@ -86,7 +86,7 @@ class MemberCreate(Strict):
     joined: CalendarDate | None = None
     left: CalendarDate | None = None
     chat: Chat | None = None
-    timezone: Zone | None = None
+    timezone: MemberZone | None = None
     reason: Text = Reason
 
     def to_member(self) -> Member:

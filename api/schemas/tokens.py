@@ -3,25 +3,64 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 
 from api.principals import TokenRole
-from api.schemas.common import Name, Slug, Strict
+from api.schemas.common import Instant, Name, Slug, Strict
 from api.tables import ApiTokenRow
 
 
-class TokenCreate(Strict):
+class _TokenRequest(Strict):
     name: Name = Field(description="Who or what uses it; shown in the audit log.")
-    role: TokenRole
-    teams: list[Slug] = Field(
-        default_factory=list, max_length=100, description="The teams a lead token leads."
-    )
-    member: Slug | None = Field(None, description="The person a member token acts as.")
-    expires_at: AwareDatetime | None = Field(
+    expires_at: Instant | None = Field(
         None, description="When the token stops working (default: never)."
     )
+
+    @property
+    def team_ids(self) -> list[str]:
+        return []
+
+    @property
+    def member_id(self) -> str | None:
+        return None
+
+
+class ReaderOrAdminTokenCreate(_TokenRequest):
+    role: Literal[TokenRole.VIEWER, TokenRole.ADMIN]
+
+
+class LeadTokenCreate(_TokenRequest):
+    role: Literal[TokenRole.LEAD]
+    teams: list[Slug] = Field(
+        min_length=1,
+        max_length=100,
+        description="The teams it leads.",
+        json_schema_extra={"uniqueItems": True},
+    )
+
+    @property
+    def team_ids(self) -> list[str]:
+        return sorted(set(self.teams))
+
+
+class MemberTokenCreate(_TokenRequest):
+    role: Literal[TokenRole.MEMBER]
+    member: Slug = Field(description="The person it acts as.")
+
+    @property
+    def member_id(self) -> str | None:
+        return self.member
+
+
+#: A new token: its role says what else it names (a lead's teams, a member's person).
+TokenCreate = Annotated[
+    ReaderOrAdminTokenCreate | LeadTokenCreate | MemberTokenCreate, Field(discriminator="role")
+]
+TOKEN_CREATE: TypeAdapter[ReaderOrAdminTokenCreate | LeadTokenCreate | MemberTokenCreate] = (
+    TypeAdapter(TokenCreate)
+)
 
 
 class TokenPublic(BaseModel):
