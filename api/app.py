@@ -24,6 +24,7 @@ from api.pages import install_pages
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
+    explain,
     feeds,
     health,
     overrides,
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     for module in (
         health,
         support,
+        explain,
         teams,
         time_off,
         overrides,

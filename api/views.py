@@ -19,12 +19,15 @@ from api.schemas import (
     SchedulePublic,
 )
 from rotation import (
+    Assignment,
     BeyondPlan,
     Budget,
     InvalidInterval,
+    Member,
     Role,
     ScheduleEntry,
     Team,
+    TimeOff,
     on_support,
     period_at,
     require_aware,
@@ -190,10 +193,21 @@ def fairness_view(
     bounds: dict[Role, float] = {}
     if with_bounds and start == window_start and end == plan_end:
         published = repository.assignments(session, team.id)
-        started = [a for a in published if a.period.start <= now]
-        future = sorted(
-            {a.period for a in published if a.period.start > now}, key=attrgetter("index")
-        )
-        quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
-        bounds = balance_bounds(team, members, future, time_off, started, quick)
+        bounds = report_bounds(team, members, time_off, published, now, budget)
     return fairness_report(team, members, time_off, entries, start, end, bounds or None)
+
+
+def report_bounds(
+    team: Team,
+    members: list[Member],
+    time_off: list[TimeOff],
+    published: list[Assignment],
+    now: datetime,
+    budget: Budget,
+) -> dict[Role, float]:
+    """The solver's lower bound per role on the fairness window, the periods that have started
+    as they are, within at most `REPORT_SECONDS` of `budget` (a read, not a solve)."""
+    started = [a for a in published if a.period.start <= now]
+    future = sorted({a.period for a in published if a.period.start > now}, key=attrgetter("index"))
+    quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
+    return balance_bounds(team, members, future, time_off, started, quick)
