@@ -19,6 +19,7 @@ from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
 from api.feeds.render import RenderCache
+from api.interrupts import routes as interrupts
 from api.logging_setup import RequestContext
 from api.pages import install_pages
 from api.planning import extend_plan, needs_extension
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         time_off_import,
         audit,
         reminders,
+        interrupts,
         slack_routes,
         slack_commands,
     ):

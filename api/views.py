@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from api import repository
 from api.adjustments import store
+from api.interrupts import store as interrupts
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
@@ -193,8 +194,12 @@ def fairness_view(
     bounds: dict[Role, float] = {}
     if with_bounds and start == window_start and end == plan_end:
         published = repository.assignments(session, team.id)
-        bounds = report_bounds(team, members, time_off, published, now, budget)
-    return fairness_report(team, members, time_off, entries, start, end, bounds or None)
+        bounds = report_bounds(team, members, time_off, published, now, budget, session)
+    carried = interrupts.carried(session, team.id, start, end)
+    weight = interrupts.interrupt_weight(session, team.id)
+    return fairness_report(
+        team, members, time_off, entries, start, end, bounds or None, carried, weight
+    )
 
 
 def report_bounds(
@@ -204,10 +209,13 @@ def report_bounds(
     published: list[Assignment],
     now: datetime,
     budget: Budget,
+    session: Session,
 ) -> dict[Role, float]:
     """The solver's lower bound per role on the fairness window, the periods that have started
-    as they are, within at most `REPORT_SECONDS` of `budget` (a read, not a solve)."""
+    as they are, within at most `REPORT_SECONDS` of `budget` (a read, not a solve); carried
+    load counts as the planner counts it."""
     started = [a for a in published if a.period.start <= now]
     future = sorted({a.period for a in published if a.period.start > now}, key=attrgetter("index"))
     quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
-    return balance_bounds(team, members, future, time_off, started, quick)
+    carried = interrupts.planner_load(session, team.id)
+    return balance_bounds(team, members, future, time_off, started, quick, carried)

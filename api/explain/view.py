@@ -33,7 +33,9 @@ def explain_view(
     overrides = store.overrides(session, team.id)
     bound = None
     if with_bound:
-        bound = views.report_bounds(team, members, time_off, published, now, budget).get(role)
+        bound = views.report_bounds(team, members, time_off, published, now, budget, session).get(
+            role
+        )
     found = explain(team, members, time_off, published, overrides, at, role, bound)
     ids = [found.holder, *(c.member for c in found.others)]
     people = {
