@@ -14,20 +14,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import audit, metrics, problems, repository
+from api import metrics, problems, repositories
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
 from api.feeds.render import RenderCache
-from api.interrupts import routes as interrupts
 from api.logging_setup import RequestContext
 from api.pages import install_pages
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
+    audit,
     explain,
     feeds,
     health,
+    interrupts,
     overrides,
     reminders,
     support,
@@ -131,7 +132,7 @@ def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> 
     unique constraint, is rolled back, and finds the plan extended on its next pass.
     """
     with Session(engine) as session:
-        team_ids = [team.id for team in repository.list_teams(session)]
+        team_ids = [team.id for team in repositories.list_teams(session)]
     for team_id in team_ids:
         with Session(engine) as session:
             try:

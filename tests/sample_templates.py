@@ -15,9 +15,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api.auth import TokenRole, create_token
 from api.database import open_database
 from api.loader import load_team_files
+from api.principals import TokenRole
+from api.repositories.tokens import create_token
 from api.settings import Settings
 from tests.conftest import NOW, SAMPLES, TEST_SOLVER
 

@@ -9,8 +9,7 @@ import click
 from pydantic import TypeAdapter
 from rich.table import Table
 
-from api import audit, repository, views
-from api.auth import TokenRole, create_token
+from api import planning, repositories, views
 from api.cli.base import (
     clock_of,
     console,
@@ -24,6 +23,9 @@ from api.cli.base import (
 from api.concurrency import lock_team
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
+from api.principals import TokenRole
+from api.repositories import audit
+from api.repositories.tokens import create_token
 from api.schemas import AllOnSupportPublic, OnSupportPublic
 from api.settings import listening_url
 from rotation.fairness import FairnessReport
@@ -108,7 +110,7 @@ def who(ctx: click.Context, team: str | None, at: str | None, as_json: bool) -> 
     """Who is on support now (or --at an instant), for TEAM or every team."""
     clock = clock_of(ctx)
     with open_session(ctx) as session:
-        teams = [repository.get_team(session, team)] if team else repository.list_teams(session)
+        teams = [repositories.get_team(session, team)] if team else repositories.list_teams(session)
         answers = [
             (t, views.on_support_view(session, t, when(at, t, clock, "--at"))) for t in teams
         ]
@@ -165,13 +167,13 @@ def schedule(
     """The resolved schedule of TEAM, one line per stretch."""
     clock = clock_of(ctx)
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         if regenerate:
             lock_team(session, team)  # like `POST .../schedule/generate`
             update = refresh_plan(
                 session, team, clock.now(), regenerate=True, budget=settings_of(ctx).budget
             )
-            audit.record_plan_update(
+            planning.record_plan_update(
                 session,
                 at=clock.now(),
                 actor=audit.CLI,
@@ -186,7 +188,7 @@ def schedule(
         start = when(since, found, clock, "--since")
         end = when(until, found, clock, "--until") if until else None
         answer = views.schedule_view(session, found, start, end)
-        names = repository.people(session, (e.member for e in answer.entries))
+        names = repositories.people(session, (e.member for e in answer.entries))
     if as_json:
         emit_json(answer)
         return
@@ -226,7 +228,7 @@ def fairness(
     clock = clock_of(ctx)
     settings = settings_of(ctx)
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         start = when(since, found, clock, "--since") if since else None
         end = when(until, found, clock, "--until") if until else None
         report = views.fairness_view(session, found, start, end, clock.now(), settings.budget)
@@ -310,8 +312,8 @@ def token_create(
         )
     with open_session(ctx) as session:
         for team_id in teams:
-            repository.get_team_row(session, team_id)
-        if member is not None and not repository.people(session, [member]):
+            repositories.get_team_row(session, team_id)
+        if member is not None and not repositories.people(session, [member]):
             raise click.BadParameter(f"no member {member!r} in any team", param_hint="--member")
         default_name = f"{member}-token" if member else f"{role}-token"
         row, secret = create_token(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from rich.table import Table
 
-from api import repository
+from api import repositories
 from api.cli.base import (
     clock_of,
     console,
@@ -16,7 +16,8 @@ from api.cli.base import (
     settings_of,
     when,
 )
-from api.explain import ExplanationPublic, explain_view
+from api.explanations import explain_view
+from api.schemas.explain import ExplanationPublic
 from rotation import Role, Team
 
 
@@ -36,7 +37,7 @@ def why(ctx: click.Context, team: str, at: str | None, role: str | None, as_json
     clock = clock_of(ctx)
     roles = [Role(role)] if role else list(Role)
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         moment = when(at, found, clock, "--at")
         answers = [
             explain_view(

@@ -8,8 +8,8 @@ from typing import Literal
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
-from api import repository
-from api.explain import explain_view
+from api import repositories
+from api.explanations import explain_view
 from api.pages.access import SettingsDep, Viewer, may_read_support, parse_instant
 from api.pages.errors import FormErrors, form_errors
 from api.pages.render import page
@@ -35,7 +35,7 @@ def explain_page(
     target = f"/teams/{team}/explain?{request.url.query}"
     if not may_read_support(principal, settings):
         return page(request, "signin.html", {"errors": FormErrors(), "next": target})
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     context = {"team": found, "zone": found.policy.timezone, "role": role, "at": at or ""}
     try:
         moment = parse_instant("at", at) if at else clock.now()

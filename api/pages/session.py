@@ -14,7 +14,9 @@ from fastapi import FastAPI, HTTPException, Request
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.auth import SESSION_TOKEN, Principal, find_token_by_hash, hash_token
+from api.auth import SESSION_TOKEN
+from api.principals import Principal, hash_token
+from api.repositories.tokens import find_token_by_hash
 from api.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
-from api import repository
+from api import repositories
 from api.auth import SupportReader
-from api.explain import ExplanationPublic, explain_view
+from api.explanations import explain_view
 from api.routes.deps import ClockDep, SessionDep, SettingsDep
+from api.schemas.explain import ExplanationPublic
 from rotation import Role, require_aware
 
 router = APIRouter(prefix="/v1", tags=["on support"])
@@ -33,7 +34,7 @@ def explain(
     period, why each other member of the role does not hold it, and what handing them the turn
     would do to the balance. Every figure is recomputed from the stored plan, time off and
     policy (docs/explain.md). Anonymous readers see names only."""
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     moment = require_aware("at", at) if at else clock.now()
     return explain_view(
         session, found, moment, role, clock.now(), settings.budget, contacts=principal is not None

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, Float, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from api.tables import foreign_key, utc_column
+from api.tables.columns import foreign_key, utc_column
 
 
 class InterruptRow(SQLModel, table=True):

@@ -1,4 +1,5 @@
-"""The repository of carried load: interruptions and each team's settings for them."""
+"""The repository of carried load: interruptions and each team's settings for them (the
+settings row also holds the hash of the team's webhook token)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api import repository
-from api.adjustments import store
-from api.interrupts.tables import InterruptRow, InterruptSettingsRow
+from api.repositories.adjustments import overrides
+from api.repositories.plans import assignments, plan_end
+from api.repositories.teams import get_team
+from api.tables.interrupts import InterruptRow, InterruptSettingsRow
 from rotation import Role, resolve
 from rotation.carried import Carried, Interrupt, InterruptKind, carried_by, weighted
 from rotation.periods import fairness_start
@@ -28,6 +30,34 @@ def interrupt_rows(session: Session, team_id: str) -> list[InterruptRow]:
             .order_by(col(InterruptRow.at), col(InterruptRow.id))
         )
     )
+
+
+def add(
+    session: Session,
+    team_id: str,
+    interrupt: Interrupt,
+    *,
+    source: str,
+    note: str,
+    actor: str,
+    now: datetime,
+    dedupe: str | None = None,
+) -> InterruptRow:
+    """Store one interruption (the caller commits)."""
+    row = InterruptRow(
+        team_id=team_id,
+        at=interrupt.at,
+        kind=interrupt.kind.value,
+        weight=interrupt.weight,
+        role=interrupt.role.value if interrupt.role else None,
+        source=source,
+        dedupe=dedupe,
+        note=note,
+        created_by=actor,
+        created_at=now,
+    )
+    session.add(row)
+    return row
 
 
 def known(session: Session, team_id: str, dedupe: str) -> bool:
@@ -74,8 +104,8 @@ def carried(
     rows = [r for r in interrupt_rows(session, team_id) if since <= r.at < until]
     if not rows:
         return {}
-    assignments = repository.assignments(session, team_id, since, until)
-    entries = resolve(assignments, since, until, store.overrides(session, team_id, since, until))
+    plan = assignments(session, team_id, since, until)
+    entries = resolve(plan, since, until, overrides(session, team_id, since, until))
     return carried_by((interrupt_of_row(r) for r in rows), entries)
 
 
@@ -85,8 +115,8 @@ def planner_load(session: Session, team_id: str) -> dict[tuple[str, Role], float
     weight = interrupt_weight(session, team_id)
     if weight <= 0:
         return {}
-    team = repository.get_team(session, team_id)
-    end = repository.plan_end(session, team_id)
+    team = get_team(session, team_id)
+    end = plan_end(session, team_id)
     since = fairness_start(team)
     if end is None or end <= since:
         return {}

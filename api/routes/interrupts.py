@@ -14,13 +14,17 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api import audit, repository
-from api.auth import TOKEN_PREFIX, Reader, Writer, check_may_write, find_token, hash_token
+from api import planning, repositories
+from api.auth import Reader, Writer
 from api.concurrency import lock_team
 from api.database import get_session
-from api.interrupts import store
-from api.interrupts.alertmanager import AlertmanagerPayload, is_alertmanager
-from api.interrupts.schemas import (
+from api.principals import TOKEN_PREFIX, check_may_write, hash_token
+from api.repositories import audit
+from api.repositories import interrupts as store
+from api.repositories.tokens import find_token
+from api.routes.deps import ClockDep, SessionDep, SettingsDep
+from api.schemas.alertmanager import AlertmanagerPayload, is_alertmanager
+from api.schemas.interrupts import (
     Holder,
     InterruptCreate,
     InterruptPublic,
@@ -29,10 +33,9 @@ from api.interrupts.schemas import (
     InterruptsRecorded,
     WebhookTokenPublic,
 )
-from api.interrupts.tables import InterruptRow
-from api.planning import refresh_plan
-from api.routes.deps import ClockDep, SessionDep, SettingsDep
+from api.tables.interrupts import InterruptRow
 from rotation import BeyondPlan, Role, period_at
+from rotation.carried import Interrupt
 from rotation.errors import InvalidReference, NoTurnAt
 
 router = APIRouter(prefix="/v1/teams/{team}", tags=["carried load"])
@@ -72,7 +75,7 @@ def post_interrupts(
     """Record interruptions handled during turns. Each counts for whoever held the slot at its
     instant (both slots without `role`). An Alertmanager payload records each alert once, as a
     page at its `startsAt`: one delivered again is counted in `duplicates`."""
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     lock_team(session, team)
     now = clock.now()
     rows: list[InterruptRow] = []
@@ -87,19 +90,17 @@ def post_interrupts(
                     duplicates += 1
                     continue
                 keys.add(key)
-                role = alert.role()
+                interrupt = Interrupt(alert.at(), alert.kind(), alert.weight(), alert.role())
                 rows.append(
-                    InterruptRow(
-                        team_id=team,
-                        at=alert.at(),
-                        kind=alert.kind().value,
-                        weight=alert.weight(),
-                        role=role.value if role else None,
+                    store.add(
+                        session,
+                        team,
+                        interrupt,
                         source="alertmanager",
-                        dedupe=key,
                         note=alert.note(),
-                        created_by=actor,
-                        created_at=now,
+                        actor=actor,
+                        now=now,
+                        dedupe=key,
                     )
                 )
         else:
@@ -111,28 +112,19 @@ def post_interrupts(
                 )
             if period_at(found.policy, at) is None:
                 raise NoTurnAt("at", at, "it is before the team's first period")
-            end = repository.plan_end(session, team)
+            end = repositories.plan_end(session, team)
             if end is None or at >= end:
                 raise BeyondPlan("at", at, end)
+            interrupt = Interrupt(at, given.kind, given.hours(), given.role)
             rows.append(
-                InterruptRow(
-                    team_id=team,
-                    at=at,
-                    kind=given.kind.value,
-                    weight=given.hours(),
-                    role=given.role.value if given.role else None,
-                    source="api",
-                    note=given.note,
-                    created_by=actor,
-                    created_at=now,
+                store.add(
+                    session, team, interrupt, source="api", note=given.note, actor=actor, now=now
                 )
             )
     except ValidationError as exc:
         raise RequestValidationError(
             [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         ) from None
-    for row in rows:
-        session.add(row)
     session.flush()
     recorded = [InterruptPublic.of(r, counts_for(session, team, r.at, r.role)) for r in rows]
     for item in recorded:
@@ -152,7 +144,7 @@ def counts_for(session: Session, team: str, at: datetime, role: str | None) -> l
 
 @router.get("/interrupts", response_model=list[InterruptPublic])
 def list_interrupts(team: str, session: SessionDep, _: Reader) -> list[InterruptPublic]:
-    repository.get_team(session, team)
+    repositories.get_team(session, team)
     return [
         InterruptPublic.of(r, counts_for(session, team, r.at, r.role))
         for r in store.interrupt_rows(session, team)
@@ -161,7 +153,7 @@ def list_interrupts(team: str, session: SessionDep, _: Reader) -> list[Interrupt
 
 @router.get("/interrupt-settings", response_model=InterruptSettingsPublic)
 def get_settings(team: str, session: SessionDep, _: Reader) -> InterruptSettingsPublic:
-    repository.get_team(session, team)
+    repositories.get_team(session, team)
     row = store.settings_row(session, team)
     return InterruptSettingsPublic(
         interrupt_weight=row.interrupt_weight if row else 0.0,
@@ -182,19 +174,19 @@ def put_settings(
     regenerated at once (a change of how load is weighed)."""
     check_may_write(principal, team)
     lock_team(session, team)
-    repository.get_team(session, team)
+    repositories.get_team(session, team)
     now = clock.now()
     before = get_settings(team, session, principal)
     row = store.save_settings(session, team, now, weight=body.interrupt_weight)
     session.flush()
-    update = refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    update = planning.refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
     after = InterruptSettingsPublic(
         interrupt_weight=row.interrupt_weight, webhook_token=bool(row.webhook_token_hash)
     )
     audit.record_change(
         session, now, principal.name, "interrupt-settings.update", team, before, after
     )
-    audit.record_plan_update(
+    planning.record_plan_update(
         session,
         at=now,
         actor=principal.name,
@@ -215,7 +207,7 @@ def new_webhook_token(
     interruptions to this team. Shown once, stored as a hash."""
     check_may_write(principal, team)
     lock_team(session, team)
-    repository.get_team(session, team)
+    repositories.get_team(session, team)
     secret = TOKEN_PREFIX + "hook_" + secrets.token_urlsafe(32)
     store.save_settings(session, team, clock.now(), token_hash=hash_token(secret))
     audit.record_change(

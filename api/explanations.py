@@ -7,9 +7,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from api import repository, views
-from api.adjustments import store
-from api.explain.schemas import ExplanationPublic, PersonRef
+from api import repositories, views
+from api.schemas.explain import ExplanationPublic, PersonRef
 from rotation import Budget, Role, Source, Team
 from rotation.explain import Explanation, explain
 
@@ -27,10 +26,10 @@ def explain_view(
 ) -> ExplanationPublic:
     """Explain who holds `role` at `at`. `contacts` adds emails and chat handles (never for an
     anonymous reader); `with_bound=False` (the web page) skips proving the lower bound."""
-    members = repository.list_members(session, team.id)
-    time_off = repository.time_off_of(session, [m.id for m in members])
-    published = repository.assignments(session, team.id)
-    overrides = store.overrides(session, team.id)
+    members = repositories.list_members(session, team.id)
+    time_off = repositories.time_off_of(session, [m.id for m in members])
+    published = repositories.assignments(session, team.id)
+    overrides = repositories.overrides(session, team.id)
     bound = None
     if with_bound:
         bound = views.report_bounds(team, members, time_off, published, now, budget, session).get(
@@ -45,7 +44,7 @@ def explain_view(
             email=person.email if contacts else None,
             chat=person.chat if contacts else None,
         )
-        for pid, person in repository.people(session, ids).items()
+        for pid, person in repositories.people(session, ids).items()
     }
     return ExplanationPublic.of(found, people, summary(found, people, team))
 

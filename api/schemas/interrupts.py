@@ -8,7 +8,7 @@ from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, Field, model_validator
 
-from api.interrupts.tables import InterruptRow
+from api.tables.interrupts import InterruptRow
 from rotation import Role
 from rotation.carried import InterruptKind
 
