@@ -36,6 +36,7 @@ from api.routes import (
     teams,
     time_off,
     time_off_import,
+    tokens,
 )
 from api.settings import Settings, get_settings
 from api.slack import commands as slack_commands
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         feeds,
         time_off_import,
         audit,
+        tokens,
         reminders,
         interrupts,
         slack_routes,

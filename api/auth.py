@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from api.clock import get_clock
 from api.database import get_session
 from api.principals import Principal, TokenRole
 from api.repositories.tokens import find_token, find_token_by_hash
@@ -33,9 +34,9 @@ def optional_principal(
 ) -> Principal | None:
     if credentials is None:
         return session_principal(request, session)
-    principal = find_token(session, credentials.credentials)
+    principal = find_token(session, credentials.credentials, get_clock(request).now())
     if principal is None:
-        raise HTTPException(401, "the bearer token is unknown or revoked")
+        raise HTTPException(401, "the bearer token is unknown, revoked or expired")
     return principal
 
 
@@ -46,7 +47,9 @@ def session_principal(request: Request, session: Session) -> Principal | None:
     if request.method not in ("GET", "HEAD"):
         return None
     stored = request.scope.get("session", {}).get(SESSION_TOKEN)
-    return find_token_by_hash(session, stored) if isinstance(stored, str) else None
+    if not isinstance(stored, str):
+        return None
+    return find_token_by_hash(session, stored, get_clock(request).now())
 
 
 def require_principal(

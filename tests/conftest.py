@@ -128,6 +128,7 @@ def bearer(
 ) -> dict[str, str]:
     name = f"test-{member}" if member else f"test-{role}"
     _, secret = create_token(session, name, role, teams or [], NOW, member)
+    session.commit()
     return {"Authorization": f"Bearer {secret}"}
 
 

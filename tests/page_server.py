@@ -77,6 +77,7 @@ def page_server(folder: Path) -> Iterator[PageServer]:
             ("alice", TokenRole.MEMBER, [], "alice"),
         ):
             _, tokens[name] = create_token(session, name, role, teams, NOW, member)
+        session.commit()
     running = PageServer(f"http://127.0.0.1:{port}", app, clock, tokens)
     try:
         yield running

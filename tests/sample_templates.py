@@ -37,6 +37,7 @@ def _fill(url: str, token_name: str) -> str:
     with Session(engine) as session:
         load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
         _, secret = create_token(session, token_name, TokenRole.ADMIN, [], NOW)
+        session.commit()
     engine.dispose()
     return secret
 

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.app import create_app
-from api.auth import TokenRole
 from api.cli import main
 from api.clock import FixedClock
+from api.principals import TokenRole
 from api.settings import Settings
 from tests.conftest import NOW, SAMPLES, TEST_SOLVER, bearer
 

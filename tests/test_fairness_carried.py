@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
+from api.principals import TokenRole
 from rotation.carried import Carried, Interrupt, InterruptKind, carried_by, weighted
 from rotation.model import Assignment, Member, Policy, Role, Team
 from rotation.periods import period

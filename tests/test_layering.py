@@ -42,6 +42,7 @@ FLOORS: dict[str, int] = {
     "api.adjustments": 3,
     "api.loader": 3,
     "api.members": 3,
+    "api.tokens": 3,
     "api.readiness": 3,
     "api.feeds": 3,
     "api.reminders": 3,

@@ -318,6 +318,7 @@ def test_failed_sends_retry_with_backoff_then_show_as_failed_and_a_lead_resends(
         with Session(team_engine) as session:
             _, lead = create_token(session, "lead", TokenRole.LEAD, ["core"], NOW)
             _, viewer = create_token(session, "viewer", TokenRole.VIEWER, [], NOW)
+            session.commit()
         listed = client.get(
             "/v1/reminders",
             params={"team": "core", "status": "failed"},

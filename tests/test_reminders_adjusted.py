@@ -33,6 +33,7 @@ def api(database_url: str, team_engine: Engine) -> Iterator[tuple[TestClient, di
     with TestClient(create_app(settings_for(database_url), FixedClock(NOW))) as client:
         with Session(team_engine) as session:
             _, secret = create_token(session, "lead", TokenRole.ADMIN, [], NOW)
+            session.commit()
         yield client, {"Authorization": f"Bearer {secret}"}
 
 

@@ -1,4 +1,4 @@
-"""The everyday commands: serve, load, who, schedule, fairness, token, db."""
+"""The everyday commands: serve, load, who, schedule, fairness, db."""
 
 from __future__ import annotations
 
@@ -23,9 +23,7 @@ from api.cli.base import (
 from api.concurrency import lock_team
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
-from api.principals import TokenRole
 from api.repositories import audit
-from api.repositories.tokens import create_token
 from api.schemas import AllOnSupportPublic, OnSupportPublic
 from api.settings import listening_url
 from rotation.fairness import FairnessReport
@@ -282,47 +280,6 @@ def fairness(
             f"pairs: {report.distinct_pairs} distinct; most repeated {pair.developer} with "
             f"{pair.operator}, {pair.count} times"
         )
-
-
-@main.group()
-def token() -> None:
-    """API tokens."""
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in TokenRole]))
-@click.option("--team", "teams", multiple=True, help="A team a lead token leads (repeatable).")
-@click.option("--member", default=None, help="The person a member token acts as.")
-@click.option("--name", default=None, help="Who or what uses it; shown in the audit log.")
-@click.pass_context
-def token_create(
-    ctx: click.Context, role: str, teams: tuple[str, ...], member: str | None, name: str | None
-) -> None:
-    """Create an API token and print it alone on the last line (it is shown only once).
-
-    A member token (--role member --member alice) reads and acts for alice alone: her time off,
-    her swaps, her handoff note and reminder settings, her own feed token."""
-    kind = TokenRole(role)
-    if kind is TokenRole.LEAD and not teams:
-        raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
-    if (kind is TokenRole.MEMBER) != (member is not None):
-        raise click.BadParameter(
-            "a member token needs --member, and only a member token takes it",
-            param_hint="--member",
-        )
-    with open_session(ctx) as session:
-        for team_id in teams:
-            repositories.get_team_row(session, team_id)
-        if member is not None and not repositories.people(session, [member]):
-            raise click.BadParameter(f"no member {member!r} in any team", param_hint="--member")
-        default_name = f"{member}-token" if member else f"{role}-token"
-        row, secret = create_token(
-            session, name or default_name, kind, list(teams), clock_of(ctx).now(), member
-        )
-    scope = f" for {', '.join(row.teams)}" if row.teams else ""
-    scope += f" acting as {row.member}" if row.member else ""
-    click.echo(f"created {row.role} token {row.name!r} (id {row.id}){scope}; store it now:")
-    click.echo(secret)
 
 
 @main.group()

@@ -26,6 +26,8 @@ class ApiTokenRow(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: datetime = utc_column()
     revoked_at: datetime | None = utc_column(nullable=True)
+    # After this instant the token is refused, as if revoked (None: it never expires).
+    expires_at: datetime | None = utc_column(nullable=True)
 
 
 class AuditRow(SQLModel, table=True):
