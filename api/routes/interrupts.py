@@ -47,6 +47,7 @@ def poster(
     team: str,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     session: Annotated[Session, Depends(get_session)],
+    clock: ClockDep,
 ) -> str:
     """Who posts: the team's webhook token, or an API token that may write the team."""
     if credentials is None:
@@ -54,7 +55,7 @@ def poster(
     settings = store.settings_row(session, team)
     if settings is not None and settings.webhook_token_hash == hash_token(credentials.credentials):
         return "webhook"
-    principal = find_token(session, credentials.credentials)
+    principal = find_token(session, credentials.credentials, clock.now())
     if principal is None:
         raise HTTPException(401, "the bearer token is unknown or revoked")
     check_may_write(principal, team)
