@@ -25,8 +25,10 @@ from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
     audit,
+    explain,
     feeds,
     health,
+    interrupts,
     overrides,
     reminders,
     support,
@@ -91,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     for module in (
         health,
         support,
+        explain,
         teams,
         time_off,
         overrides,
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         audit,
         tokens,
         reminders,
+        interrupts,
         slack_routes,
         slack_commands,
     ):

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from api import metrics, repositories
 from api.repositories import audit
+from api.repositories import interrupts as carried_load
 from api.tables import AuditRow
 from rotation import (
     Assignment,
@@ -159,7 +160,14 @@ def refresh_plan(
         return update
     periods = _periods(team.policy, first_free, last_index)
     result = plan(
-        team, members, periods, time_off, history=kept, published=published, budget=budget
+        team,
+        members,
+        periods,
+        time_off,
+        history=kept,
+        published=published,
+        budget=budget,
+        carried=carried_load.planner_load(session, team_id),
     )
     update.solve = result.solve
     metrics.solver_ran(result.solve)
@@ -232,7 +240,15 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
         return 0
     members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
-    result = plan(team, members, periods, time_off, history=history, budget=budget)
+    result = plan(
+        team,
+        members,
+        periods,
+        time_off,
+        history=history,
+        budget=budget,
+        carried=carried_load.planner_load(session, team_id),
+    )
     metrics.solver_ran(result.solve)
     planned = result.assignments
     for assignment in planned:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from api import repositories
 from api.repositories import audit
+from api.repositories import interrupts as carried_load
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
@@ -20,12 +21,15 @@ from api.schemas import (
 )
 from api.schemas.audit import AuditEntryPublic, AuditPagePublic
 from rotation import (
+    Assignment,
     BeyondPlan,
     Budget,
     InvalidInterval,
+    Member,
     Role,
     ScheduleEntry,
     Team,
+    TimeOff,
     on_support,
     period_at,
     resolve,
@@ -178,13 +182,31 @@ def fairness_view(
     bounds: dict[Role, float] = {}
     if with_bounds and start == window_start and end == plan_end:
         published = repositories.assignments(session, team.id)
-        started = [a for a in published if a.period.start <= now]
-        future = sorted(
-            {a.period for a in published if a.period.start > now}, key=attrgetter("index")
-        )
-        quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
-        bounds = balance_bounds(team, members, future, time_off, started, quick)
-    return fairness_report(team, members, time_off, entries, start, end, bounds or None)
+        bounds = report_bounds(team, members, time_off, published, now, budget, session)
+    carried = carried_load.carried(session, team.id, start, end)
+    weight = carried_load.interrupt_weight(session, team.id)
+    return fairness_report(
+        team, members, time_off, entries, start, end, bounds or None, carried, weight
+    )
+
+
+def report_bounds(
+    team: Team,
+    members: list[Member],
+    time_off: list[TimeOff],
+    published: list[Assignment],
+    now: datetime,
+    budget: Budget,
+    session: Session,
+) -> dict[Role, float]:
+    """The solver's lower bound per role on the fairness window, the periods that have started
+    as they are, within at most `REPORT_SECONDS` of `budget` (a read, not a solve); carried
+    load counts as the planner counts it."""
+    started = [a for a in published if a.period.start <= now]
+    future = sorted({a.period for a in published if a.period.start > now}, key=attrgetter("index"))
+    quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
+    carried = carried_load.planner_load(session, team.id)
+    return balance_bounds(team, members, future, time_off, started, quick, carried)
 
 
 def audit_page(

@@ -221,3 +221,11 @@ class ReminderNotResendable(RotationError):
     def __init__(self, reminder_id: int, reason: str) -> None:
         self.reminder_id = reminder_id
         super().__init__(f"reminder {reminder_id} cannot be resent: {reason}")
+
+
+class NoTurnAt(RotationError):
+    """An instant at which the slot asked about has no turn to explain."""
+
+    def __init__(self, field: str, at: datetime, reason: str) -> None:
+        self.field = field
+        super().__init__(f"{field} {at.isoformat()}: no turn to explain, {reason}")

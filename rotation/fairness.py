@@ -77,6 +77,7 @@ from zoneinfo import ZoneInfo
 
 from rotation import fairness_measures as measures
 from rotation.availability import Availability, available_fraction, employment
+from rotation.carried import Carried
 from rotation.errors import InvalidInterval, InvalidMember
 from rotation.fairness_measures import Interval, UncoveredInterval
 from rotation.load import load, team_holidays
@@ -122,6 +123,11 @@ class MemberReport:
     deviation_per_weight: float
     back_to_back: int
     partners: int
+    #: Interruptions handled during their turns in this role, their weight (hours of work),
+    #: and the load the planner counts for them (`interrupt_weight` times the weight).
+    interrupts: int = 0
+    carried: float = 0.0
+    carried_load: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,13 @@ def fairness_report(
     since: datetime,
     until: datetime,
     bounds: Mapping[Role, float] | None = None,
+    carried: Mapping[tuple[str, Role], Carried] | None = None,
+    interrupt_weight: float = 0.0,
 ) -> FairnessReport:
     """Return the fairness report of `entries` (the schedule resolved over `[since, until)`).
+
+    `carried` (`rotation.carried.carried_by`) shows each member's carried load next to the
+    planned one; the planned figures do not include it.
 
     Raises `InvalidInterval` for an empty window and `InvalidMember` for a weight that is not
     positive (deviation per weight would be undefined).
@@ -198,6 +209,8 @@ def fairness_report(
         availability=Availability(members, time_off, zone),
         entries=entries,
         pair_counts=pair_counts,
+        carried=carried or {},
+        interrupt_weight=interrupt_weight,
     )
     roles = [
         _role_report(context, role, None if bounds is None else bounds.get(role)) for role in SLOTS
@@ -234,6 +247,8 @@ class _Context:
     availability: Availability
     entries: Sequence[ScheduleEntry]
     pair_counts: Mapping[tuple[str, str], int]
+    carried: Mapping[tuple[str, Role], Carried]
+    interrupt_weight: float
 
 
 def _role_report(context: _Context, role: Role, lower_bound: float | None) -> RoleReport:
@@ -249,7 +264,9 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
     total_load = sum((entry_load for _, _, entry_load in staffed), 0.0)
 
     holders = {member.id for member in context.members if role in member.roles}
-    ids = sorted(holders | {mid for mid, _, _ in staffed})
+    ids = sorted(
+        holders | {mid for mid, _, _ in staffed} | {mid for mid, r in context.carried if r == role}
+    )
     total_capacity = sum((capacities.get(mid, 0.0) for mid in ids), 0.0)
 
     mine: dict[str, list[tuple[ScheduleEntry, float]]] = defaultdict(list)
@@ -267,6 +284,7 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
         share = total_load * capacity / total_capacity if total_capacity > 0 else 0.0
         deviation = member_load - share
         kinds = [measures.split_by_day_kind(e.start, e.end, zone, holidays) for e, _ in own]
+        took = context.carried.get((mid, role), Carried(0, 0.0))
         reports.append(
             MemberReport(
                 member=mid,
@@ -284,6 +302,9 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
                 deviation_per_weight=deviation / weight,
                 back_to_back=measures.back_to_back(e.period for e, _ in own),
                 partners=_partners(mid, role, pair_counts),
+                interrupts=took.count,
+                carried=took.weight,
+                carried_load=context.interrupt_weight * took.weight,
             )
         )
 

@@ -36,6 +36,7 @@ FLOORS: dict[str, int] = {
     # Read models, schemas and the services that change things.
     "api.schemas": 3,
     "api.views": 3,
+    "api.explanations": 3,
     "api.planning": 3,
     "api.concurrency": 3,
     "api.adjustments": 3,

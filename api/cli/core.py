@@ -247,6 +247,7 @@ def fairness(
             "load",
             "share",
             "dev/weight",
+            "carried h (n)",
             title=f"{role.role.value}s",
         )
         for member in role.members:
@@ -259,6 +260,7 @@ def fairness(
                 f"{member.load:.2f}",
                 f"{member.share:.2f}",
                 f"{member.deviation_per_weight:+.2f}",
+                f"{member.carried:.1f} ({member.interrupts})",
             )
         out.print(table)
         bound = "n/a" if role.lower_bound is None else f"{role.lower_bound:.2f}"

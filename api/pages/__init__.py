@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.pages import actions, home, team
+from api.pages import actions, explain, home, team
 from api.pages.assets import install_assets
 from api.pages.session import install_sessions
 from api.settings import Settings
@@ -17,5 +17,5 @@ __all__ = ["install_pages"]
 def install_pages(app: FastAPI, settings: Settings) -> None:
     install_sessions(app, settings)
     install_assets(app)
-    for module in (home, team, actions):
+    for module in (home, team, explain, actions):
         app.include_router(module.router)

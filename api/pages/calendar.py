@@ -24,6 +24,8 @@ class Duty:
     member: str | None
     name: str
     source: str
+    #: An instant of this duty on its day: the page links it to its explanation.
+    at: datetime = field(compare=False)
 
 
 @dataclass
@@ -73,7 +75,9 @@ def team_calendar(session: Session, team: Team, now: datetime, first: date | Non
         for entry in entries:
             if entry.start < end and entry.end > begin:
                 name = names.get(entry.member, entry.member) if entry.member else "UNCOVERED"
-                duty = Duty(entry.role.value, entry.member, name, entry.source)
+                duty = Duty(
+                    entry.role.value, entry.member, name, entry.source, max(entry.start, begin)
+                )
                 if duty not in duties:
                     duties.append(duty)
         off = sorted(

@@ -10,6 +10,7 @@ One module a subject; importing the package registers every table with the metad
 from api.tables.access import ApiTokenRow, AuditRow
 from api.tables.columns import UTCDateTime, day_weight_column, foreign_key, utc_column
 from api.tables.feeds import FeedEventRow, FeedTokenRow
+from api.tables.interrupts import InterruptRow, InterruptSettingsRow
 from api.tables.plans import AssignmentRow, OverrideRow, SwapRow
 from api.tables.reminders import MemberNotifyRow, ReminderRow, ReminderTeamRow, ReminderTurnRow
 from api.tables.slack import SlackJobRow, SlackSettingsRow, SlackUserRow
@@ -21,6 +22,8 @@ __all__ = [
     "AuditRow",
     "FeedEventRow",
     "FeedTokenRow",
+    "InterruptRow",
+    "InterruptSettingsRow",
     "MemberNotifyRow",
     "MemberRow",
     "OverrideRow",

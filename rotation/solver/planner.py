@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from rotation.greedy import greedy
 from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
@@ -34,6 +34,7 @@ def plan(
     *,
     published: Sequence[Assignment] = (),
     budget: Budget | None = None,
+    carried: Mapping[tuple[str, Role], float] | None = None,
 ) -> Plan:
     """Return one assignment per slot of each of `periods`, in period then slot order.
 
@@ -41,9 +42,11 @@ def plan(
     the frozen window, or everything a repair keeps): they stay as they are, and count towards
     the balance, the rest rule, the gaps and the pairing. `published` holds the plan of record
     for the free slots: the stability goal changes as few of them as it can. A slot with nobody
-    eligible is an uncovered assignment (`member` None), never an error.
+    eligible is an uncovered assignment (`member` None), never an error. `carried` is extra
+    load per (member, role) (`rotation.carried.weighted`): it counts like load already held.
     """
     members, time_off = list(members), list(time_off)
+    extra = tuple(sorted((carried or {}).items()))
     key = (
         team,
         tuple(members),
@@ -52,12 +55,13 @@ def plan(
         tuple(history),
         tuple(published),
         budget,
+        extra,
     )
     if key in _SOLVED:
         _SOLVED.move_to_end(key)
         found = _SOLVED[key]
         return Plan(list(found.assignments), found.solve)
-    result = _plan(team, members, periods, time_off, history, published, budget)
+    result = _plan(team, members, periods, time_off, history, published, budget, dict(extra))
     _SOLVED[key] = result
     if len(_SOLVED) > _REMEMBERED:
         _SOLVED.popitem(last=False)
@@ -71,11 +75,12 @@ def balance_bounds(
     time_off: Iterable[TimeOff] = (),
     history: Sequence[Assignment] = (),
     budget: Budget | None = None,
+    carried: Mapping[tuple[str, Role], float] | None = None,
 ) -> dict[Role, float]:
     """A proven lower bound, per role, on the largest |deviation per weight| any plan of the
     free slots of `periods` can reach over the fairness window, counting every member (those
     whose turns are all fixed at their fixed deviation). Empty when nothing is left to plan."""
-    problem = Problem(team, list(members), periods, list(time_off), history, ())
+    problem = Problem(team, list(members), periods, list(time_off), history, (), carried)
     if not problem.free or len(problem.choices) > MAX_VARIABLES:
         return {}
     seed = greedy(team, problem.members, periods, problem.time_off, history)
@@ -118,9 +123,10 @@ def _plan(
     history: Sequence[Assignment],
     published: Sequence[Assignment],
     budget: Budget | None,
+    carried: Mapping[tuple[str, Role], float],
 ) -> Plan:
     started = time.monotonic()
-    problem = Problem(team, members, periods, time_off, history, published)
+    problem = Problem(team, members, periods, time_off, history, published, carried)
     seed = greedy(team, problem.members, periods, problem.time_off, history)
     if not problem.free:
         return Plan(seed, problem.summary("fixed", seed, {}, (), started))

@@ -35,6 +35,7 @@ class Problem:
         time_off: list[TimeOff],
         history: Sequence[Assignment],
         published: Sequence[Assignment],
+        carried: Mapping[tuple[str, Role], float] | None = None,
     ) -> None:
         self.team = team
         self.members = members
@@ -93,6 +94,13 @@ class Problem:
         for (index, role), assignment in self.fixed.items():
             if assignment.member is not None:
                 self.held[role][assignment.member] += self.load[index]
+        # Load carried beyond the plan (interruptions, weighted by the team): it counts as held,
+        # so the role's total, every share, and that member's deviation grow with it.
+        self.extra: dict[Role, dict[str, int]] = {role: {} for role in SLOTS}
+        for (member, role), amount in (carried or {}).items():
+            if member in self.weight and role in self.held:
+                self.extra[role][member] = round(SCALE * amount)
+                self.held[role][member] += self.extra[role][member]
 
     def adjustable(self, role: Role) -> list[str]:
         """Members with at least one free slot of `role` they may take, by id."""
@@ -170,7 +178,7 @@ class Problem:
         )
 
     def role_loads(self, role: Role, holder: Mapping[Slot, str | None]) -> dict[str, int]:
-        loads: dict[str, int] = defaultdict(int)
+        loads: dict[str, int] = defaultdict(int, self.extra[role])
         for (index, r), member in holder.items():
             if r == role and member is not None:
                 loads[member] += self.load[index]
