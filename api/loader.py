@@ -10,7 +10,7 @@ before and after, and the published slots that changed hands.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,8 @@ from api.reminders.preferences import load_file_notify
 from api.schemas import MemberPublic, TeamPublic
 from api.slack.store import save_settings
 from api.tables import TeamRow
-from rotation import Budget, Member, NotifyPolicy, TeamFile, TeamFileError, parse_team_file
+from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
+from rotation.solver import planning_inputs
 from rotation.teamfile import Problem, TeamFilesError
 
 
@@ -115,9 +116,8 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     previous = session.get(TeamRow, team.id)
     recorded_before = _recorded(session, team.id) if previous is not None else None
     before = (
-        (
-            replace(repository.team_from_row(previous), notify=NotifyPolicy(), leads=()),
-            repository.list_members(session, team.id),
+        planning_inputs(
+            repository.team_from_row(previous), repository.list_members(session, team.id)
         )
         if previous is not None
         else None
@@ -140,10 +140,9 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     session.flush()
     fit_to_members(session, team.id, now, audit.TEAM_FILE)
     # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much
-    # of the published plan as fairness allows. An unchanged file only repairs and extends.
-    # Who is reminded how (leads, channels, lead times) changes nobody's share.
-    planned = replace(team, notify=NotifyPolicy(), leads=())
-    regenerate = before != (planned, sorted(file.members, key=lambda m: m.id))
+    # of the published plan as fairness allows. An unchanged file only repairs and extends, and
+    # so does one that changes no planning input (names, contacts, reminder settings).
+    regenerate = before != planning_inputs(team, file.members)
     update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
     session.flush()
     audit.record(

@@ -13,6 +13,10 @@ What else may move depends on the mode:
   asks) also re-plans the published assignments after the frozen window, with the stability goal
   of `rotation.solver`: as few of them change as the fairness goals allow. Swapped
   assignments stay, unless their holder became unavailable.
+
+A regeneration asked when no planning input (`rotation.solver.planning_fingerprint`: the team's
+rules, who serves in which role with which weight and employment, time off and overrides)
+changed since the plan was last regenerated is a repair: the same inputs keep the same plan.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sqlmodel import Session
 
 from api import metrics, repository
 from api.adjustments import store
-from api.tables import AssignmentRow
+from api.tables import AssignmentRow, TeamRow
 from rotation import (
     Assignment,
     Budget,
@@ -43,6 +47,7 @@ from rotation import (
 )
 from rotation.availability import Availability
 from rotation.model import other_slot
+from rotation.solver import planning_fingerprint
 
 HORIZON = timedelta(days=365)
 MAX_HORIZON = timedelta(days=5 * 366)
@@ -121,6 +126,9 @@ def refresh_plan(
     team = repository.get_team(session, team_id)
     members = repository.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
+    regenerate = regenerate and _inputs_changed(
+        session, team_id, planning_fingerprint(team, members, time_off)
+    )
     availability = Availability(members, time_off, team.policy.zone)
     rows = {(r.period_index, Role(r.role)): r for r in repository.assignment_rows(session, team_id)}
     # Reach the horizon, what was asked, and whatever was already planned further out: periods
@@ -183,6 +191,17 @@ def refresh_plan(
             existing_row.updated_at = now
             session.add(existing_row)
     return update
+
+
+def _inputs_changed(session: Session, team_id: str, fingerprint: str) -> bool:
+    """Whether the planning inputs differ from those of the last regeneration; if so, they are
+    recorded as the new ones (the regeneration about to run plans from them)."""
+    row = session.get(TeamRow, team_id)
+    if row is None or row.plan_inputs == fingerprint:
+        return False
+    row.plan_inputs = fingerprint
+    session.add(row)
+    return True
 
 
 def check_grid_change(session: Session, before: Team, after: Team, now: datetime) -> None:

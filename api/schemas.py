@@ -44,6 +44,7 @@ from rotation.teamfile import (
     MAX_DAY_WEIGHT,
     MAX_EXTRA_HOLIDAYS,
     SLUG,
+    STABILITY_TOLERANCE_MAX,
     check_holiday_calendar,
 )
 
@@ -201,6 +202,11 @@ class TeamPublic(BaseModel):
     feed_local_times: bool = Field(
         description="Calendar feeds in the team's local time (TZID) instead of UTC."
     )
+    stability_tolerance: float = Field(
+        default=0.5,
+        description="How much balance a regeneration may give up to keep the published plan, "
+        "in periods of load per unit of weight.",
+    )
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -220,6 +226,7 @@ class TeamPublic(BaseModel):
             leads=list(team.leads),
             notify=NotifyPublic.of(team.notify),
             feed_local_times=team.feed_local_times,
+            stability_tolerance=team.stability_tolerance,
         )
 
 
@@ -256,6 +263,13 @@ class TeamUpdate(Strict):
     notify: NotifyPublic | None = Field(default=None, description="Replaces the settings.")
     feed_local_times: bool | None = Field(
         default=None, description="Calendar feeds in local time (TZID) instead of UTC."
+    )
+    stability_tolerance: float | None = Field(
+        default=None,
+        ge=0,
+        le=STABILITY_TOLERANCE_MAX,
+        description="Balance a regeneration may give up to keep the published plan, in "
+        "periods of load per unit of weight.",
     )
 
     def apply(self, team: Team) -> Team:
@@ -299,6 +313,11 @@ class TeamUpdate(Strict):
                 if self.feed_local_times is not None
                 else team.feed_local_times
             ),
+            stability_tolerance=(
+                self.stability_tolerance
+                if self.stability_tolerance is not None
+                else team.stability_tolerance
+            ),
         )
 
 
@@ -318,6 +337,13 @@ class TeamCreate(Strict):
     leads: Leads = Field(default_factory=list)
     notify: NotifyPublic = Field(default_factory=NotifyPublic)
     feed_local_times: bool = False
+    stability_tolerance: float = Field(
+        default=0.5,
+        ge=0,
+        le=STABILITY_TOLERANCE_MAX,
+        description="Balance a regeneration may give up to keep the published plan, in "
+        "periods of load per unit of weight.",
+    )
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -339,6 +365,7 @@ class TeamCreate(Strict):
             swap_approval=self.swap_approval,
             leads=tuple(self.leads),
             feed_local_times=self.feed_local_times,
+            stability_tolerance=self.stability_tolerance,
         )
 
 
@@ -463,12 +490,18 @@ class GenerateRequest(Strict):
     until: InstantOrDate | None = Field(
         default=None, description="Extend the plan to reach at least this instant or date."
     )
-    regenerate: bool = Field(
-        default=True,
+    regenerate: bool | None = Field(
+        default=None,
         description="Re-plan the published periods after the frozen window, changing as few "
-        "as fairness allows; false only repairs and extends.",
+        "as fairness allows; false only repairs and extends. Default: true without `until`, "
+        "false with it (extending appends periods and never changes a planned one).",
     )
     reason: Text = Field(default="", max_length=500, description="Recorded in the audit log.")
+
+    @property
+    def regenerates(self) -> bool:
+        """Whether the request re-plans published periods (see `regenerate`)."""
+        return self.regenerate if self.regenerate is not None else self.until is None
 
 
 class SolvePublic(BaseModel):
@@ -510,4 +543,10 @@ class GeneratePublic(BaseModel):
     forced: int = Field(description="Changed because their holder became unavailable.")
     solve: SolvePublic | None = Field(
         default=None, description="How the plan was found; null when nothing was left to plan."
+    )
+    balance_cost: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per role, how much of the largest |deviation per weight| (load units) "
+        "was kept to leave the published plan in place; empty unless published periods were "
+        "re-planned.",
     )

@@ -18,6 +18,7 @@ from api.reminders.preferences import check_leads
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
 from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
 from rotation import Member
+from rotation.solver import planning_member, planning_team
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
@@ -77,9 +78,10 @@ def update_team(
     check_grid_change(session, current, updated, now)
     repository.save_team(session, updated, now)
     session.flush()
-    # Who is reminded how (leads, channels, lead times) changes nobody's share: no re-plan.
-    reminders_only = replace(updated, notify=current.notify, leads=current.leads) == current
-    refresh_plan(session, team, now, regenerate=not reminders_only, budget=settings.budget)
+    # A name, who is reminded how (leads, channels, lead times) or feed settings change
+    # nobody's share: no re-plan.
+    replan = planning_team(updated) != planning_team(current)
+    refresh_plan(session, team, now, regenerate=replan, budget=settings.budget)
     after = TeamPublic.of(updated)
     audit.record_change(
         session, now, principal.name, "team.update", team, TeamPublic.of(current), after
@@ -172,7 +174,9 @@ def update_member(
     session.flush()
     now = clock.now()
     fit_to_members(session, team, now, principal.name)
-    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
+    # Contact details (name, email, chat, zone) change nobody's turns: only repair.
+    replan = planning_member(updated) != planning_member(current)
+    refresh_plan(session, team, now, regenerate=replan, budget=settings.budget)
     after = MemberPublic.of(updated)
     audit.record_change(
         session, now, principal.name, "member.update", team, MemberPublic.of(current), after

@@ -6,20 +6,27 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from rotation.greedy import greedy
 from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
-from rotation.solver.balance import balance
+from rotation.solver.balance import balance, rebalance, worst_of
 from rotation.solver.bound import bound
 from rotation.solver.budget import Budget
 from rotation.solver.gaps import gaps
+from rotation.solver.inputs import (
+    planning_assignments,
+    planning_members,
+    planning_team,
+    planning_time_off,
+)
 from rotation.solver.outcome import Plan, Solve
 from rotation.solver.pairing import pairing
 from rotation.solver.problem import SCALE, WEIGHT_SCALE, Problem, Slot, scaled_weight
 from rotation.solver.rest import fix_coverage, rest
 from rotation.solver.search import Search
 from rotation.solver.spread import spread
-from rotation.solver.stability import stability
+from rotation.solver.stability import stability, tolerance
 
 #: Beyond this many choice variables the greedy plan is returned without solving.
 MAX_VARIABLES = 400_000
@@ -43,16 +50,15 @@ def plan(
     for the free slots: the stability goal changes as few of them as it can. A slot with nobody
     eligible is an uncovered assignment (`member` None), never an error.
     """
-    members, time_off = list(members), list(time_off)
-    key = (
-        team,
-        tuple(members),
-        tuple(periods),
-        tuple(time_off),
-        tuple(history),
-        tuple(published),
-        budget,
-    )
+    # Only what the plan depends on, in one order: a renamed member, a time off's new reason
+    # or another order of the same rows gives the same problem, hence the same plan.
+    team = planning_team(team)
+    members = list(planning_members(members))
+    time_off = list(planning_time_off(time_off))
+    history = planning_assignments(history)
+    published = planning_assignments(published)
+    periods = sorted(periods, key=lambda p: p.index)
+    key = (team, tuple(members), tuple(periods), tuple(time_off), history, published, budget)
     if key in _SOLVED:
         _SOLVED.move_to_end(key)
         found = _SOLVED[key]
@@ -75,7 +81,15 @@ def balance_bounds(
     """A proven lower bound, per role, on the largest |deviation per weight| any plan of the
     free slots of `periods` can reach over the fairness window, counting every member (those
     whose turns are all fixed at their fixed deviation). Empty when nothing is left to plan."""
-    problem = Problem(team, list(members), periods, list(time_off), history, ())
+    team = planning_team(team)
+    problem = Problem(
+        team,
+        list(planning_members(members)),
+        sorted(periods, key=lambda p: p.index),
+        list(planning_time_off(time_off)),
+        planning_assignments(history),
+        (),
+    )
     if not problem.free or len(problem.choices) > MAX_VARIABLES:
         return {}
     seed = greedy(team, problem.members, periods, problem.time_off, history)
@@ -132,6 +146,14 @@ def _plan(
         return Plan(seed, problem.summary("greedy", seed, {}, tuple(search.stages), started))
     assignments = problem.assignments(solution)
     solved = problem.summary("cp-sat", assignments, search.bounds, tuple(search.stages), started)
+    if problem.published and search.best_worst:
+        # What keeping the published plan cost in balance: the balance reached against the
+        # best one found before stability, per role, in load units per unit of weight.
+        reached = worst_of(search, search.values)
+        cost = {
+            role: max(0, reached[role] - best) / SCALE for role, best in search.best_worst.items()
+        }
+        solved = replace(solved, stability_cost=cost)
     seeded = problem.summary("greedy", seed, search.bounds, tuple(search.stages), started)
     # A budget spent before the balance goal was reached can leave the solver's plan less fair
     # than its own seed: never answer worse than the greedy on the first two goals.
@@ -152,19 +174,22 @@ def _run(search: Search) -> dict[Slot, str | None] | None:
         return None
     fix_coverage(search)
     bound(search, back_to_back == 0)
-    # Once the budget is spent, the goals not reached yet keep the incumbent as it is.
-    if not search.exhausted and balance(search) and not search.exhausted:
-        spread(search)
-    # Regenerating a published plan, stability comes right after balance: a wider gap or
-    # one more distinct pair is not worth moving people's turns (the top complaint about
-    # on-call tools). Gaps and pairing then improve what the stable plan leaves free.
+    # Regenerating a published plan, stability comes right after balance, which then holds
+    # only within the team's tolerance: a slightly better balance, a wider gap or one more
+    # distinct pair is not worth moving people's turns (the top complaint about on-call tools).
+    # Balance, spread, gaps and pairing then improve what the stable plan leaves free.
     regenerating = bool(search.problem.published)
+    slack = tolerance(search) if regenerating else {}
+    # Once the budget is spent, the goals not reached yet keep the incumbent as it is.
+    balanced = not search.exhausted and balance(search, slack)
     if regenerating and not search.exhausted:
         stability(search)
+        if balanced and not search.exhausted:
+            rebalance(search)
+    if balanced and not search.exhausted:
+        spread(search)
     if back_to_back == 0 and not search.exhausted:
         gaps(search)
     if not search.exhausted:
         pairing(search)
-    if not regenerating and not search.exhausted:
-        stability(search)
     return search.holder()
