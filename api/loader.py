@@ -23,6 +23,7 @@ from api.adjustments.overrides import fit_to_members
 from api.adjustments.schemas import TimeOffPublic
 from api.concurrency import lock_teams
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
+from api.presolve import presolve_new_teams
 from api.reminders.preferences import load_file_notify
 from api.schemas import MemberPublic, TeamPublic
 from api.slack.store import save_settings
@@ -96,6 +97,8 @@ def load_team_files(
 ) -> list[Loaded]:
     """Validate and load `paths` in one transaction; on any error nothing is written."""
     files = read_team_files(paths)
+    # New teams are planned in parallel processes first; the load below finds their plans.
+    presolve_new_teams(session, files, now, budget)
     try:
         touched = _teams_touched(session, files)
         # Every team the load may change, locked at once in one order: an API edit of one of

@@ -218,6 +218,11 @@ def check_grid_change(session: Session, before: Team, after: Team, now: datetime
     repository.delete_assignments(session, before.id)
 
 
+def first_plan_periods(team: Team, now: datetime) -> list[Period]:
+    """The periods `refresh_plan` plans for a team with no plan yet."""
+    return _periods(team.policy, 0, _last_index(team, now, now))
+
+
 def _periods(policy: Policy, first: int, last: int) -> list[Period]:
     # A period with no length (a whole local day skipped, as in Samoa in 2011) holds nobody.
     return [p for i in range(first, last + 1) if (p := period(policy, i)).start < p.end]

@@ -22,6 +22,7 @@ from api.loader import load_team_files
 from api.settings import Settings
 from rotation.model import Assignment, Member, Role
 from rotation.solver import Budget, forget_solved, plan
+from rotation.solver.parallel import PlanRequest, presolve
 from tests.adjusting import schedule
 from tests.conftest import NOW, SAMPLES, TEST_SOLVER
 from tests.stability_teams import Instance, make_team
@@ -303,3 +304,17 @@ def test_a_zero_tolerance_keeps_the_best_balance() -> None:
     members = [replace(m, left=date(2027, 8, 1)) if m is leaver else m for m in strict.members]
     _, cost = regenerate(strict, members)
     assert cost == {Role.DEVELOPER: 0.0, Role.OPERATOR: 0.0}
+
+
+def test_plans_solved_in_parallel_processes_are_the_plans_solved_here() -> None:
+    teams = [make_team(3, 3, seed) for seed in (1, 2)]
+    budget = Budget(seconds=0.5, workers=2)
+    requests = [
+        PlanRequest(t.team, tuple(t.members), tuple(t.periods()), tuple(t.time_off), budget)
+        for t in teams
+    ]
+    forget_solved()
+    assert presolve(requests, workers=2) == 2
+    remembered = [t.plan(budget).assignments for t in teams]
+    forget_solved()
+    assert remembered == [t.plan(budget).assignments for t in teams]

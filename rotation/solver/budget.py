@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -21,6 +21,14 @@ SHARES = {
 }
 
 
+#: A solve may spend at most this much deterministic time per choice variable (at least
+#: `LEAST_SECONDS`): a small team is planned in a fraction of the budget instead of spending
+#: all of it on goals it cannot improve further.
+SECONDS_PER_CHOICE = 0.004
+LEAST_SECONDS = 0.5
+#: Goals after balance that never inherit the time the goals before left: a plan whose balance
+#: is proven early is not held back for a slightly wider gap or a better pairing.
+CAPPED = frozenset({"gaps", "pairing"})
 #: Past this many times the budget in real time a solve stops whatever it proved: a guard
 #: against a hung machine, never reached under ordinary load.
 WALL_GUARD = 20
@@ -56,7 +64,10 @@ class Spending:
     """The budget of one solve as it is spent: runs CP-SAT within each goal's share and keeps
     the stages."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: Budget, choices: int | None = None) -> None:
+        if choices is not None:
+            size = max(LEAST_SECONDS, choices * SECONDS_PER_CHOICE)
+            budget = replace(budget, seconds=min(budget.seconds, size))
         self.budget = budget
         self.started = time.monotonic()
         self.spent = 0.0  # seconds of the budget used so far
@@ -84,7 +95,10 @@ class Spending:
         share = SHARES[name] / remaining if remaining else 1.0
         solver = cp_model.CpSolver()
         left = max(0.0, budget.seconds - self.spent)
-        solver.parameters.max_deterministic_time = max(0.02, left * min(1.0, share))
+        allowed = left * min(1.0, share)
+        if name in CAPPED:
+            allowed = min(allowed, SHARES[name] * budget.seconds)
+        solver.parameters.max_deterministic_time = max(0.02, allowed)
         wall = WALL_GUARD * budget.seconds - (time.monotonic() - self.started)
         solver.parameters.max_time_in_seconds = max(1.0, wall)
         solver.parameters.num_workers = 1

@@ -58,7 +58,7 @@ def plan(
     history = planning_assignments(history)
     published = planning_assignments(published)
     periods = sorted(periods, key=lambda p: p.index)
-    key = (team, tuple(members), tuple(periods), tuple(time_off), history, published, budget)
+    key = _key(team, members, periods, time_off, history, published, budget)
     if key in _SOLVED:
         _SOLVED.move_to_end(key)
         found = _SOLVED[key]
@@ -98,7 +98,7 @@ def balance_bounds(
     if back_to_back is None:
         return {}
     fix_coverage(search)
-    bound(search, back_to_back == 0)
+    bound(search, back_to_back)
     result: dict[Role, float] = {}
     for role in SLOTS:
         adjustable = set(problem.adjustable(role))
@@ -114,9 +114,45 @@ def balance_bounds(
 
 
 #: Plans already solved, by their whole input: a reload of an unchanged team, or a second
-#: replica, gets the same plan at once instead of solving again.
+#: replica, gets the same plan at once instead of solving again; plans solved in parallel
+#: processes (`rotation.solver.parallel`) wait here for the calls that need them.
 _SOLVED: OrderedDict[tuple[object, ...], Plan] = OrderedDict()
-_REMEMBERED = 32
+_REMEMBERED = 512
+
+
+def _key(
+    team: Team,
+    members: Iterable[Member],
+    periods: Sequence[Period],
+    time_off: Iterable[TimeOff],
+    history: Sequence[Assignment],
+    published: Sequence[Assignment],
+    budget: Budget | None,
+) -> tuple[object, ...]:
+    """The input of a plan as the planner sees it (see `rotation.solver.inputs`)."""
+    return (
+        planning_team(team),
+        planning_members(members),
+        tuple(sorted(periods, key=lambda p: p.index)),
+        planning_time_off(time_off),
+        planning_assignments(history),
+        planning_assignments(published),
+        budget,
+    )
+
+
+def remember(
+    team: Team,
+    members: Iterable[Member],
+    periods: Sequence[Period],
+    time_off: Iterable[TimeOff],
+    budget: Budget | None,
+    found: Plan,
+) -> None:
+    """Remember `found` as the plan of these inputs, with no history and nothing published."""
+    _SOLVED[_key(team, members, periods, time_off, (), (), budget)] = found
+    while len(_SOLVED) > _REMEMBERED:
+        _SOLVED.popitem(last=False)
 
 
 def forget_solved() -> None:
@@ -173,7 +209,7 @@ def _run(search: Search) -> dict[Slot, str | None] | None:
     if back_to_back is None:
         return None
     fix_coverage(search)
-    bound(search, back_to_back == 0)
+    bound(search, back_to_back)
     # Regenerating a published plan, stability comes right after balance, which then holds
     # only within the team's tolerance: a slightly better balance, a wider gap or one more
     # distinct pair is not worth moving people's turns (the top complaint about on-call tools).

@@ -24,7 +24,7 @@ class Search:
     def __init__(self, problem: Problem, budget: Budget, seed: Sequence[Assignment]) -> None:
         self.problem = problem
         self.budget = budget
-        self.spending = Spending(budget)
+        self.spending = Spending(budget, len(problem.choices))
         self.bounds: dict[Role, int] = {}
         # Set by the goals as they run (coverage, the bound and balance).
         self.covered: set[Slot] = set()
