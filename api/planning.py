@@ -165,7 +165,14 @@ def refresh_plan(
         return update
     periods = _periods(team.policy, first_free, last_index)
     result = plan(
-        team, members, periods, time_off, history=kept, published=published, budget=budget
+        team,
+        members,
+        periods,
+        time_off,
+        history=kept,
+        published=published,
+        overrides=store.overrides(session, team_id),
+        budget=budget,
     )
     update.solve = result.solve
     metrics.solver_ran(result.solve)
@@ -254,7 +261,15 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
         return 0
     members = repository.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
-    result = plan(team, members, periods, time_off, history=history, budget=budget)
+    result = plan(
+        team,
+        members,
+        periods,
+        time_off,
+        history=history,
+        overrides=store.overrides(session, team_id),
+        budget=budget,
+    )
     metrics.solver_ran(result.solve)
     planned = result.assignments
     for assignment in planned:

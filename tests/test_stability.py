@@ -20,9 +20,12 @@ from sqlmodel import Session
 
 from api.loader import load_team_files
 from api.settings import Settings
-from rotation.model import Assignment, Member, Role
+from rotation.fairness import fairness_report
+from rotation.model import Assignment, Member, Override, Role
+from rotation.resolve import resolve
 from rotation.solver import Budget, forget_solved, plan
 from rotation.solver.parallel import PlanRequest, presolve
+from rotation.solver.problem import Problem
 from tests.adjusting import schedule
 from tests.conftest import NOW, SAMPLES, TEST_SOLVER
 from tests.stability_teams import Instance, make_team
@@ -318,3 +321,49 @@ def test_plans_solved_in_parallel_processes_are_the_plans_solved_here() -> None:
     remembered = [t.plan(budget).assignments for t in teams]
     forget_solved()
     assert remembered == [t.plan(budget).assignments for t in teams]
+
+
+# -- the history: overrides and members who left ---------------------------------------------
+
+
+def test_an_override_counts_as_load_of_whoever_covered() -> None:
+    instance = make_team(3, 2, seed=5)
+    budget = Budget(seconds=0.5, workers=1)
+    first = instance.plan(budget, weeks=10).assignments
+    history = [a for a in first if a.period.index < 10]
+    covered = next(a for a in history if a.role is Role.DEVELOPER and a.period.index == 4)
+    other = next(
+        m.id for m in instance.members if Role.DEVELOPER in m.roles and m.id != covered.member
+    )
+    cover = Override(Role.DEVELOPER, other, covered.period.start, covered.period.end)
+    problem = Problem(
+        instance.team, instance.members, instance.periods(10, 20), [], history, (), [cover]
+    )
+    plain = Problem(instance.team, instance.members, instance.periods(10, 20), [], history, ())
+    moved = plain.load[4]
+    assert moved > 0
+    assert problem.held[Role.DEVELOPER][other] == plain.held[Role.DEVELOPER][other] + moved
+    assert covered.member is not None
+    assert problem.held[Role.DEVELOPER][covered.member] == (
+        plain.held[Role.DEVELOPER][covered.member] - moved
+    )
+
+
+def test_a_member_who_left_keeps_a_share_of_their_time_not_the_whole_load_as_deviation() -> None:
+    instance = make_team(3, 2, seed=6)
+    budget = Budget(seconds=0.5, workers=1)
+    assignments = instance.plan(budget, weeks=20).assignments
+    gone = "d00"
+    members = [m for m in instance.members if m.id != gone]
+    since, until = assignments[0].period.start, assignments[-1].period.end
+    entries = resolve(assignments, since, until)
+    report = fairness_report(instance.team, members, instance.time_off, entries, since, until)
+    developers = next(r for r in report.roles if r.role is Role.DEVELOPER)
+    row = next(m for m in developers.members if m.member == gone)
+    assert not row.holds_role
+    assert row.load > 0
+    assert row.share > 0
+    assert abs(row.deviation) < row.load / 2
+    # The planner counts them the same way: their capacity is the time until their last turn.
+    problem = Problem(instance.team, members, instance.periods(20, 30), [], assignments, ())
+    assert problem.capacity[Role.DEVELOPER][gone] > 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from rotation.greedy import greedy
-from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
+from rotation.model import SLOTS, Assignment, Member, Override, Period, Role, Team, TimeOff
 from rotation.solver.balance import balance, rebalance, worst_of
 from rotation.solver.bound import bound
 from rotation.solver.budget import Budget
@@ -40,6 +40,7 @@ def plan(
     history: Sequence[Assignment] = (),
     *,
     published: Sequence[Assignment] = (),
+    overrides: Sequence[Override] = (),
     budget: Budget | None = None,
 ) -> Plan:
     """Return one assignment per slot of each of `periods`, in period then slot order.
@@ -47,7 +48,8 @@ def plan(
     `history` holds the assignments already fixed, before `periods` or inside them (the past,
     the frozen window, or everything a repair keeps): they stay as they are, and count towards
     the balance, the rest rule, the gaps and the pairing. `published` holds the plan of record
-    for the free slots: the stability goal changes as few of them as it can. A slot with nobody
+    for the free slots: the stability goal changes as few of them as it can. `overrides` move
+    the load of the parts of fixed turns they cover to whoever covered them. A slot with nobody
     eligible is an uncovered assignment (`member` None), never an error.
     """
     # Only what the plan depends on, in one order: a renamed member, a time off's new reason
@@ -58,12 +60,14 @@ def plan(
     history = planning_assignments(history)
     published = planning_assignments(published)
     periods = sorted(periods, key=lambda p: p.index)
-    key = _key(team, members, periods, time_off, history, published, budget)
+    covers = tuple(sorted(overrides, key=lambda o: (o.start, o.role.value, o.member, o.end)))
+    covers = tuple(replace(o, id=None, reason="") for o in covers)
+    key = (*_key(team, members, periods, time_off, history, published, budget), covers)
     if key in _SOLVED:
         _SOLVED.move_to_end(key)
         found = _SOLVED[key]
         return Plan(list(found.assignments), found.solve)
-    result = _plan(team, members, periods, time_off, history, published, budget)
+    result = _plan(team, members, periods, time_off, history, published, covers, budget)
     _SOLVED[key] = result
     if len(_SOLVED) > _REMEMBERED:
         _SOLVED.popitem(last=False)
@@ -150,7 +154,7 @@ def remember(
     found: Plan,
 ) -> None:
     """Remember `found` as the plan of these inputs, with no history and nothing published."""
-    _SOLVED[_key(team, members, periods, time_off, (), (), budget)] = found
+    _SOLVED[(*_key(team, members, periods, time_off, (), (), budget), ())] = found
     while len(_SOLVED) > _REMEMBERED:
         _SOLVED.popitem(last=False)
 
@@ -167,10 +171,11 @@ def _plan(
     time_off: list[TimeOff],
     history: Sequence[Assignment],
     published: Sequence[Assignment],
+    overrides: Sequence[Override],
     budget: Budget | None,
 ) -> Plan:
     started = time.monotonic()
-    problem = Problem(team, members, periods, time_off, history, published)
+    problem = Problem(team, members, periods, time_off, history, published, overrides)
     seed = greedy(team, problem.members, periods, problem.time_off, history)
     if not problem.free:
         return Plan(seed, problem.summary("fixed", seed, {}, (), started))
