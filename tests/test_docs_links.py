@@ -16,7 +16,6 @@ DOCUMENTS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 PENDING = {
     "docs/tokens.md",
     "docs/explain.md",
-    "docs/planning.md",
     "docs/performance.md",
 }
 

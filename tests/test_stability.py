@@ -258,9 +258,14 @@ def test_a_leaver_changes_at_most_twice_their_forced_slots(
     assert all(value >= 0 for value in cost.values())
 
 
-@pytest.mark.parametrize(("developers", "operators", "seed"), [(5, 3, 1), (8, 4, 2)])
+# 11+6 and 12+6: a joiner who takes two turns, where a regeneration that gave up balance within
+# the tolerance once lost to the greedy seed and answered 55 changes.
+@pytest.mark.parametrize(
+    ("developers", "operators", "seed", "week"),
+    [(5, 3, 1, 26), (8, 4, 2, 26), (11, 6, 2, 30), (12, 6, 3, 30)],
+)
 def test_a_joiner_changes_at_most_twice_the_turns_they_take(
-    developers: int, operators: int, seed: int
+    developers: int, operators: int, seed: int, week: int
 ) -> None:
     instance = make_team(developers, operators, seed)
     start = instance.team.policy.start
@@ -269,7 +274,7 @@ def test_a_joiner_changes_at_most_twice_the_turns_they_take(
         "Newbie",
         "newbie@example.com",
         frozenset({Role.DEVELOPER}),
-        joined=start + timedelta(weeks=26),
+        joined=start + timedelta(weeks=week),
     )
     members = [*instance.members, joiner]
     budget = Budget(seconds=2.0, workers=1)

@@ -29,6 +29,9 @@ LEAST_SECONDS = 0.5
 #: Goals after balance that never inherit the time the goals before left: a plan whose balance
 #: is proven early is not held back for a slightly wider gap or a better pairing.
 CAPPED = frozenset({"gaps", "pairing"})
+#: The part of the budget the stability goal of a regeneration may spend even when the goals
+#: before spent it all: keeping the published plan is never skipped.
+STABILITY_FLOOR = 0.1
 #: Past this many times the budget in real time a solve stops whatever it proved: a guard
 #: against a hung machine, never reached under ordinary load.
 WALL_GUARD = 20
@@ -98,6 +101,8 @@ class Spending:
         allowed = left * min(1.0, share)
         if name in CAPPED:
             allowed = min(allowed, SHARES[name] * budget.seconds)
+        if name == "stability" and label is None:
+            allowed = max(allowed, STABILITY_FLOOR * budget.seconds)
         solver.parameters.max_deterministic_time = max(0.02, allowed)
         wall = WALL_GUARD * budget.seconds - (time.monotonic() - self.started)
         solver.parameters.max_time_in_seconds = max(1.0, wall)

@@ -198,13 +198,20 @@ def _plan(
     seeded = problem.summary("greedy", seed, search.bounds, tuple(search.stages), started)
     # A budget spent before the balance goal was reached can leave the solver's plan less fair
     # than its own seed: never answer worse than the greedy on the first two goals.
-    if _rank(seeded) < _rank(solved):
+    # A regeneration gives up balance within the tolerance on purpose, to keep the published
+    # plan: the greedy wins only if it is better by more than that.
+    allowance = sum(search.slack.values()) / SCALE
+    if _rank(seeded) < _rank(solved, allowance):
         return Plan(seed, seeded)
     return Plan(assignments, solved)
 
 
-def _rank(solve: Solve) -> tuple[int, int, float]:
-    return (solve.uncovered, solve.back_to_back, round(sum(solve.max_deviation.values()), 6))
+def _rank(solve: Solve, allowance: float = 0.0) -> tuple[int, int, float]:
+    return (
+        solve.uncovered,
+        solve.back_to_back,
+        round(sum(solve.max_deviation.values()) - allowance, 6),
+    )
 
 
 def _run(search: Search) -> dict[Slot, str | None] | None:
@@ -220,10 +227,12 @@ def _run(search: Search) -> dict[Slot, str | None] | None:
     # distinct pair is not worth moving people's turns (the top complaint about on-call tools).
     # Balance, spread, gaps and pairing then improve what the stable plan leaves free.
     regenerating = bool(search.problem.published)
-    slack = tolerance(search) if regenerating else {}
+    slack = search.slack = tolerance(search) if regenerating else {}
     # Once the budget is spent, the goals not reached yet keep the incumbent as it is.
     balanced = not search.exhausted and balance(search, slack)
-    if regenerating and not search.exhausted:
+    # Stability runs even on a spent budget (with a floor of its own, see `Spending.run`): an
+    # unfinished regeneration must keep the published plan, not answer whatever it stopped at.
+    if regenerating:
         stability(search)
         if balanced and not search.exhausted:
             rebalance(search)

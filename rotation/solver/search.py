@@ -33,6 +33,8 @@ class Search:
         self.worst: dict[Role, cp_model.IntVar] = {}
         #: The best balance reached per role, before stability may give some of it up.
         self.best_worst: dict[Role, int] = {}
+        #: How much balance a regeneration may give up per role (`stability.tolerance`).
+        self.slack: dict[Role, int] = {}
         self.model = cp_model.CpModel()
         self.x: dict[Choice, cp_model.IntVar] = {
             choice: self.model.new_bool_var(f"x_{choice[0]}_{choice[1]}_{choice[2].value}")
