@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from api import audit, metrics, problems, repository
+from api import metrics, problems, repositories
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
@@ -24,6 +24,7 @@ from api.pages import install_pages
 from api.planning import extend_plan, needs_extension
 from api.reminders.loop import schedule_reminders
 from api.routes import (
+    audit,
     feeds,
     health,
     overrides,
@@ -33,6 +34,7 @@ from api.routes import (
     teams,
     time_off,
     time_off_import,
+    tokens,
 )
 from api.settings import Settings, get_settings
 from api.slack import commands as slack_commands
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         feeds,
         time_off_import,
         audit,
+        tokens,
         reminders,
         slack_routes,
         slack_commands,
@@ -127,7 +130,7 @@ def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> 
     unique constraint, is rolled back, and finds the plan extended on its next pass.
     """
     with Session(engine) as session:
-        team_ids = [team.id for team in repository.list_teams(session)]
+        team_ids = [team.id for team in repositories.list_teams(session)]
     for team_id in team_ids:
         with Session(engine) as session:
             try:

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from api import repository
+from api import repositories
 from api.tables import TeamRow
 from rotation import UnknownTeam
 from rotation.errors import StaleVersion
@@ -50,9 +50,9 @@ def lock_teams(session: Session, team_ids: Iterable[str]) -> None:
 def lock_person_teams(session: Session, team_id: str, person_id: str) -> list[str]:
     """Lock `team_id` and every team of `person_id` (a person's time off applies in all of
     them); return the person's teams. A team they joined while this waited is locked too."""
-    locked = {team_id, *repository.teams_of(session, person_id)}
+    locked = {team_id, *repositories.teams_of(session, person_id)}
     lock_teams(session, locked)
-    teams = repository.teams_of(session, person_id)
+    teams = repositories.teams_of(session, person_id)
     lock_teams(session, set(teams) - locked)
     return teams
 

@@ -17,16 +17,17 @@ from typing import Any
 
 from sqlmodel import Session
 
-from api import audit, repository
-from api.adjustments import store
+from api import planning, repositories
 from api.adjustments.overrides import fit_to_members
-from api.adjustments.schemas import TimeOffPublic
 from api.concurrency import lock_teams
+from api.members import membership_changes
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.presolve import presolve_new_teams
 from api.reminders.preferences import load_file_notify
+from api.repositories import audit
+from api.repositories.slack import save_settings
 from api.schemas import MemberPublic, TeamPublic
-from api.slack.store import save_settings
+from api.schemas.adjustments import TimeOffPublic
 from api.tables import TeamRow
 from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
 from rotation.solver import planning_inputs
@@ -118,25 +119,24 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     team = file.team
     previous = session.get(TeamRow, team.id)
     recorded_before = _recorded(session, team.id) if previous is not None else None
+    members_before = repositories.list_members(session, team.id) if previous is not None else []
     before = (
-        planning_inputs(
-            repository.team_from_row(previous), repository.list_members(session, team.id)
-        )
+        planning_inputs(repositories.team_from_row(previous), members_before)
         if previous is not None
         else None
     )
     if previous is not None:
-        check_grid_change(session, repository.team_from_row(previous), team, now)
-    repository.save_team(session, team, now, source=file.path)
+        check_grid_change(session, repositories.team_from_row(previous), team, now)
+    repositories.save_team(session, team, now, source=file.path)
     session.flush()
     wanted = {member.id for member in file.members}
-    for member in repository.list_members(session, team.id):
+    for member in repositories.list_members(session, team.id):
         if member.id not in wanted:
-            repository.remove_member(session, team.id, member.id)
+            repositories.remove_member(session, team.id, member.id)
     for member in file.members:
-        repository.save_member(session, team.id, member)
+        repositories.save_member(session, team.id, member)
     session.flush()
-    repository.replace_file_time_off(session, team.id, file.time_off, now)
+    repositories.replace_file_time_off(session, team.id, file.time_off, now)
     load_file_notify(session, team.id, wanted, file.member_notify, now)
     if file.slack is not None:  # no [slack] table: the settings made over the API stay
         save_settings(session, team.id, file.slack, now)
@@ -154,6 +154,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
         actor=audit.TEAM_FILE,
         action="team.load",
         team_id=team.id,
+        reason=membership_changes(members_before, file.members),
         before=recorded_before,
         after={
             "file": file.path,
@@ -172,7 +173,7 @@ def _teams_touched(session: Session, files: list[TeamFile]) -> set[str]:
     teams = {file.team.id for file in files if session.get(TeamRow, file.team.id) is not None}
     for file in files:
         for member in file.members:
-            teams.update(repository.teams_of(session, member.id))
+            teams.update(repositories.teams_of(session, member.id))
     return teams
 
 
@@ -184,7 +185,7 @@ def _repair_other_teams(
     for team_id in sorted(team_ids):
         update = refresh_plan(session, team_id, now, budget=budget)
         if update.changed:
-            audit.record_plan_update(
+            planning.record_plan_update(
                 session,
                 at=now,
                 actor=audit.TEAM_FILE,
@@ -199,15 +200,15 @@ def _recorded(session: Session, team_id: str) -> dict[str, Any]:
     """What a load may change, as the API shows it: the team, its members and the time off
     its file declares (for the audit log's before and after)."""
     return {
-        "team": TeamPublic.of(repository.get_team(session, team_id)).model_dump(mode="json"),
+        "team": TeamPublic.of(repositories.get_team(session, team_id)).model_dump(mode="json"),
         "members": [
             MemberPublic.of(m).model_dump(mode="json")
-            for m in repository.list_members(session, team_id)
+            for m in repositories.list_members(session, team_id)
         ],
         # Without ids: a load replaces the file's rows, so their ids say nothing.
         "time_off": [
             TimeOffPublic.of(row).model_dump(mode="json", exclude={"id"})
-            for row in store.time_off_rows(session, team_id)
+            for row in repositories.time_off_rows(session, team_id)
             if row.source == "file" and row.team_id == team_id
         ],
     }

@@ -26,9 +26,9 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from api import metrics, repository
-from api.adjustments import store
-from api.tables import AssignmentRow, TeamRow
+from api import metrics, repositories
+from api.repositories import audit
+from api.tables import AuditRow, TeamRow
 from rotation import (
     Assignment,
     Budget,
@@ -98,10 +98,10 @@ def unavailability(session: Session, team_id: str, member_ids: list[str]) -> lis
     team's overrides, the other slot while its member covers one (nobody holds both at once)."""
     busy = [
         TimeOff(o.member, o.start, o.end, f"override {o.id}", role=other_slot(o.role))
-        for o in store.overrides(session, team_id)
+        for o in repositories.overrides(session, team_id)
         if o.member in member_ids
     ]
-    return [*repository.time_off_of(session, member_ids), *busy]
+    return [*repositories.time_off_of(session, member_ids), *busy]
 
 
 def horizon(team: Team, now: datetime) -> datetime:
@@ -123,14 +123,16 @@ def refresh_plan(
 
     The caller commits; nothing is written if it raises.
     """
-    team = repository.get_team(session, team_id)
-    members = repository.list_members(session, team_id)
+    team = repositories.get_team(session, team_id)
+    members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
     regenerate = regenerate and _inputs_changed(
         session, team_id, planning_fingerprint(team, members, time_off)
     )
     availability = Availability(members, time_off, team.policy.zone)
-    rows = {(r.period_index, Role(r.role)): r for r in repository.assignment_rows(session, team_id)}
+    rows = {
+        (r.period_index, Role(r.role)): r for r in repositories.assignment_rows(session, team_id)
+    }
     # Reach the horizon, what was asked, and whatever was already planned further out: periods
     # published beyond the horizon must follow the change too.
     last_index = max(_last_index(team, until or now, now), max((i for i, _ in rows), default=0))
@@ -143,7 +145,7 @@ def refresh_plan(
     kept: list[Assignment] = []
     published: list[Assignment] = []
     for (index, _role), row in sorted(rows.items()):
-        existing = repository.assignment_from_row(row)
+        existing = repositories.assignment_from_row(row)
         if index <= started_until:
             kept.append(existing)
         elif existing.member is None:
@@ -171,7 +173,7 @@ def refresh_plan(
         time_off,
         history=kept,
         published=published,
-        overrides=store.overrides(session, team_id),
+        overrides=repositories.overrides(session, team_id),
         budget=budget,
     )
     update.solve = result.solve
@@ -182,7 +184,7 @@ def refresh_plan(
         existing_row = rows.get(key)
         if existing_row is None:
             update.added += 1
-            session.add(_new_row(team_id, assignment, now))
+            repositories.add_assignment(session, team_id, assignment, now)
         elif existing_row.person_id != assignment.member:
             update.changed.append(
                 Change(
@@ -219,10 +221,10 @@ def check_grid_change(session: Session, before: Team, after: Team, now: datetime
     """
     if before.policy == after.policy:
         return
-    started = repository.first_started(session, before.id, now)
+    started = repositories.first_started(session, before.id, now)
     if started is not None:
         raise PolicyLocked(before.id, started)
-    repository.delete_assignments(session, before.id)
+    repositories.delete_assignments(session, before.id)
 
 
 def first_plan_periods(team: Team, now: datetime) -> list[Period]:
@@ -242,8 +244,8 @@ def _last_index(team: Team, until: datetime, now: datetime) -> int:
 
 def needs_extension(session: Session, team_id: str, now: datetime) -> bool:
     """Whether the team's plan falls short of the horizon: two cheap reads, no planning."""
-    end = repository.plan_end(session, team_id)
-    return end is None or end < horizon(repository.get_team(session, team_id), now)
+    end = repositories.plan_end(session, team_id)
+    return end is None or end < horizon(repositories.get_team(session, team_id), now)
 
 
 def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | None = None) -> int:
@@ -252,14 +254,14 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
     already reaches the horizon). The caller commits."""
     if not needs_extension(session, team_id, now):
         return 0
-    team = repository.get_team(session, team_id)
-    history = repository.assignments(session, team_id)
+    team = repositories.get_team(session, team_id)
+    history = repositories.assignments(session, team_id)
     first = max((a.period.index for a in history), default=-1) + 1
     last = _last_index(team, now, now)
     periods = _periods(team.policy, first, last)
     if not periods:
         return 0
-    members = repository.list_members(session, team_id)
+    members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
     result = plan(
         team,
@@ -267,13 +269,13 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
         periods,
         time_off,
         history=history,
-        overrides=store.overrides(session, team_id),
+        overrides=repositories.overrides(session, team_id),
         budget=budget,
     )
     metrics.solver_ran(result.solve)
     planned = result.assignments
     for assignment in planned:
-        session.add(_new_row(team_id, assignment, now))
+        repositories.add_assignment(session, team_id, assignment, now)
     return len(planned)
 
 
@@ -289,13 +291,38 @@ def _still_valid(
     )
 
 
-def _new_row(team_id: str, assignment: Assignment, now: datetime) -> AssignmentRow:
-    return AssignmentRow(
+def record_plan_update(
+    session: Session,
+    *,
+    at: datetime,
+    actor: str,
+    team_id: str,
+    update: PlanUpdate,
+    regenerate: bool,
+    reason: str = "",
+) -> AuditRow:
+    """Record a regeneration (or repair) asked for by a lead: each changed slot's holder before
+    and after, and how the plan was found."""
+    solve = update.solve
+    return audit.record(
+        session,
+        at=at,
+        actor=actor,
+        action="schedule.regenerate" if regenerate else "schedule.repair",
         team_id=team_id,
-        role=assignment.role.value,
-        period_index=assignment.period.index,
-        period_start=assignment.period.start,
-        period_end=assignment.period.end,
-        person_id=assignment.member,
-        updated_at=now,
+        before={"changes": [change.before_json() for change in update.changed]},
+        after={
+            "changes": [change.after_json() for change in update.changed],
+            "added": update.added,
+            "forced": update.forced,
+            "solve": None
+            if solve is None
+            else {
+                "method": solve.method,
+                "optimal": solve.optimal,
+                "balance_optimal": solve.balance_optimal,
+                "gap": round(solve.gap, 4),
+            },
+        },
+        reason=reason,
     )

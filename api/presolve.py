@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from api import repository
+from api import repositories
 from api.planning import first_plan_periods
 from api.tables import TeamRow
 from rotation import Budget, TeamFile
@@ -30,7 +30,7 @@ def presolve_new_teams(
         ids = sorted({member.id for member in file.members})
         # A person's time off applies in all their teams: the load's files and the database.
         time_off = [entry for other in files for entry in other.time_off if entry.member in ids]
-        time_off.extend(repository.time_off_of(session, ids))
+        time_off.extend(repositories.time_off_of(session, ids))
         requests.append(
             PlanRequest(
                 file.team,

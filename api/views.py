@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from operator import attrgetter
 
 from sqlmodel import Session
 
-from api import repository
-from api.adjustments import store
+from api import repositories
+from api.repositories import audit
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
@@ -18,6 +18,7 @@ from api.schemas import (
     PeriodPublic,
     SchedulePublic,
 )
+from api.schemas.audit import AuditEntryPublic, AuditPagePublic
 from rotation import (
     BeyondPlan,
     Budget,
@@ -27,35 +28,15 @@ from rotation import (
     Team,
     on_support,
     period_at,
-    require_aware,
     resolve,
 )
 from rotation.errors import WindowTooLong
 from rotation.fairness import FairnessReport, fairness_report
-from rotation.periods import fairness_start, local_day_start
+from rotation.periods import fairness_start
 from rotation.solver import balance_bounds
 
 DEFAULT_SCHEDULE_SPAN = timedelta(days=28)
 MAX_SCHEDULE_SPAN = timedelta(days=731)
-
-
-def instant(field: str, value: datetime | date, team: Team) -> datetime:
-    """An aware instant as given, or a date taken as the start of that day in the team's zone."""
-    if isinstance(value, datetime):
-        return require_aware(field, value)
-    return local_day_start(value, team.policy.zone)
-
-
-def window(
-    team: Team, since: datetime | date | None, until: datetime | date | None
-) -> tuple[datetime | None, datetime | None]:
-    """An optional query window: each end an instant, or a date read in the team's zone; an
-    `until` not after `since` is refused naming `until`."""
-    start = instant("since", since, team) if since else None
-    end = instant("until", until, team) if until else None
-    if start is not None and end is not None and end <= start:
-        raise InvalidInterval("until", start, end)
-    return start, end
 
 
 def resolved_entries(
@@ -63,28 +44,33 @@ def resolved_entries(
 ) -> list[ScheduleEntry]:
     """The resolved schedule of `team` in `[since, until)`, entries clipped to it: the one source
     every reader (API, CLI, feeds, reminders) takes who holds a slot from."""
-    assignments = repository.assignments(session, team.id, since, until)
-    return resolve(assignments, since, until, store.overrides(session, team.id, since, until))
+    assignments = repositories.assignments(session, team.id, since, until)
+    return resolve(
+        assignments, since, until, repositories.overrides(session, team.id, since, until)
+    )
 
 
-def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPublic:
-    """Who is on support for `team` at `at`."""
+def on_support_view(
+    session: Session, team: Team, at: datetime, *, contacts: bool = True
+) -> OnSupportPublic:
+    """Who is on support for `team` at `at`; without `contacts` (an anonymous reader), names and
+    roles only."""
     current = period_at(team.policy, at)
-    rows = [] if current is None else repository.assignments(session, team.id, at, current.end)
-    cuts = [] if current is None else store.overrides(session, team.id, at, current.end)
-    answer = on_support(team.policy, rows, at, repository.plan_end(session, team.id), cuts)
-    contacts = repository.people(session, (e.member for e in answer.holders.values()))
+    rows = [] if current is None else repositories.assignments(session, team.id, at, current.end)
+    cuts = [] if current is None else repositories.overrides(session, team.id, at, current.end)
+    answer = on_support(team.policy, rows, at, repositories.plan_end(session, team.id), cuts)
+    holders = repositories.people(session, (e.member for e in answer.holders.values()))
 
     def holder(role: Role) -> HolderPublic | None:
         entry = answer.holders.get(role)
         if entry is None or entry.member is None:
             return None
-        person = contacts[entry.member]
+        person = holders[entry.member]
         return HolderPublic(
             id=person.id,
             name=person.name,
-            email=person.email,
-            chat=person.chat,
+            email=person.email if contacts else None,
+            chat=person.chat if contacts else None,
             source=entry.source,
         )
 
@@ -101,13 +87,15 @@ def on_support_view(session: Session, team: Team, at: datetime) -> OnSupportPubl
     )
 
 
-def all_on_support_view(session: Session, at: datetime) -> AllOnSupportPublic:
+def all_on_support_view(
+    session: Session, at: datetime, *, contacts: bool = True
+) -> AllOnSupportPublic:
     """Every team at `at`. A team whose plan ends before `at` says so in `detail` instead of
     failing the whole answer."""
     answers = []
-    for team in repository.list_teams(session):
+    for team in repositories.list_teams(session):
         try:
-            answers.append(on_support_view(session, team, at))
+            answers.append(on_support_view(session, team, at, contacts=contacts))
         except BeyondPlan as exc:
             answers.append(
                 OnSupportPublic(
@@ -138,7 +126,7 @@ def schedule_view(
         team=team.id,
         since=since,
         until=until,
-        planned_until=repository.plan_end(session, team.id),
+        planned_until=repositories.plan_end(session, team.id),
         entries=[entry_public(e) for e in entries],
     )
 
@@ -177,19 +165,19 @@ def fairness_view(
     gets at most `REPORT_SECONDS` of `budget`; `with_bounds=False` (the web page) skips it.
     """
     window_start = fairness_start(team)
-    plan_end = repository.plan_end(session, team.id) or window_start
+    plan_end = repositories.plan_end(session, team.id) or window_start
     start = since or window_start
     end = until or max(plan_end, start + timedelta(days=1))
     if end <= start:
         raise InvalidInterval("until", start, end)
     if end - start > MAX_FAIRNESS_SPAN:
         raise WindowTooLong("until", "ten years")
-    members = repository.list_members(session, team.id)
-    time_off = repository.time_off_of(session, [m.id for m in members])
+    members = repositories.list_members(session, team.id)
+    time_off = repositories.time_off_of(session, [m.id for m in members])
     entries = resolved_entries(session, team, start, end)
     bounds: dict[Role, float] = {}
     if with_bounds and start == window_start and end == plan_end:
-        published = repository.assignments(session, team.id)
+        published = repositories.assignments(session, team.id)
         started = [a for a in published if a.period.start <= now]
         future = sorted(
             {a.period for a in published if a.period.start > now}, key=attrgetter("index")
@@ -197,3 +185,15 @@ def fairness_view(
         quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
         bounds = balance_bounds(team, members, future, time_off, started, quick)
     return fairness_report(team, members, time_off, entries, start, end, bounds or None)
+
+
+def audit_page(
+    session: Session, team: str | None, limit: int = audit.DEFAULT_LIMIT, before: int | None = None
+) -> AuditPagePublic:
+    """A page of the log, newest first: `limit` entries older than id `before`, of one team or
+    all (a deleted team's history stays readable)."""
+    page, more = audit.audit_rows(session, team, limit, before)
+    return AuditPagePublic(
+        entries=[AuditEntryPublic.of(row) for row in page],
+        next=page[-1].id if more else None,
+    )

@@ -36,10 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.database import open_database  # noqa: E402
-from api.feeds import service, store  # noqa: E402
+from api.feeds import service  # noqa: E402
 from api.feeds.events import FeedKind, FeedScope  # noqa: E402
 from api.feeds.render import Feed, render  # noqa: E402
 from api.loader import load_team_files  # noqa: E402
+from api.repositories import feeds as store  # noqa: E402
 from rotation import Budget  # noqa: E402
 
 PUBLIC = "http://127.0.0.1"

@@ -39,15 +39,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlmodel import Session, func, select
 
-from api import repository
+from api import repositories
 from api.database import make_engine, open_database
 from api.reminders import delivery as delivery_module
 from api.reminders.channels import Channels, Delivery
 from api.reminders.delivery import deliver_due
 from api.reminders.loop import plan_all
 from api.settings import Settings
-from api.tables import AssignmentRow, ReminderRow
+from api.tables import ReminderRow
 from rotation import Channel, Member, NotifyPolicy, Policy, Role, Team, period
+from rotation.greedy import greedy
 from rotation.messages import Message
 
 POLICY = Policy("Europe/Berlin", 1, wall(9, 0), date(2026, 12, 1))
@@ -74,34 +75,24 @@ class StillClock:
 
 
 def seed(url: str, teams: int, periods: int) -> None:
+    """`teams` daily teams of two developers and two operators, written through the product's
+    repositories and planned by its greedy planner (the solver would dominate the seeding)."""
     engine = open_database(url)
     now = datetime(2026, 11, 1, tzinfo=UTC)
     with Session(engine) as session:
         for number in range(teams):
-            team_id = f"team{number:04d}"
-            repository.save_team(
-                session, Team(team_id, f"Team {number}", POLICY, notify=NotifyPolicy()), now
-            )
+            team = Team(f"team{number:04d}", f"Team {number}", POLICY, notify=NotifyPolicy())
+            repositories.save_team(session, team, now)
             session.flush()
-            people = {r: [f"{team_id}-{r.value[0]}{k}" for k in range(2)] for r in Role}
-            for role, ids in people.items():
-                for pid in ids:
-                    member = Member(pid, pid.title(), f"{pid}@example.com", frozenset([role]))
-                    repository.save_member(session, team_id, member)
-            for index in range(periods):
-                slot = period(POLICY, index)
-                for role, ids in people.items():
-                    session.add(
-                        AssignmentRow(
-                            team_id=team_id,
-                            role=role.value,
-                            period_index=index,
-                            period_start=slot.start,
-                            period_end=slot.end,
-                            person_id=ids[index % 2],
-                            updated_at=now,
-                        )
-                    )
+            members = [
+                Member(pid, pid.title(), f"{pid}@example.com", frozenset([role]))
+                for role in Role
+                for pid in (f"{team.id}-{role.value[0]}{k}" for k in range(2))
+            ]
+            for member in members:
+                repositories.save_member(session, team.id, member)
+            for assignment in greedy(team, members, [period(POLICY, i) for i in range(periods)]):
+                repositories.add_assignment(session, team.id, assignment, now)
             if number % 100 == 99:
                 session.commit()
         session.commit()

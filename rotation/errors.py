@@ -122,12 +122,13 @@ class WindowTooLong(RotationError):
 
 
 class UnknownResource(RotationError):
-    """An id that names no time off, override or swap of the team asked about."""
+    """An id that names no time off, override or swap of the team asked about (or no token)."""
 
-    def __init__(self, kind: str, resource_id: object, team_id: str) -> None:
+    def __init__(self, kind: str, resource_id: object, team_id: str | None = None) -> None:
         self.kind = kind
         self.resource_id = resource_id
-        super().__init__(f"no {kind} {resource_id!r} in team {team_id!r}")
+        where = f" in team {team_id!r}" if team_id is not None else ""
+        super().__init__(f"no {kind} {resource_id!r}{where}")
 
 
 class InvalidReference(RotationError):

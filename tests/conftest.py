@@ -22,10 +22,11 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
 from api.app import create_app
-from api.auth import TokenRole, create_token
 from api.clock import FixedClock
 from api.database import open_database
 from api.loader import load_team_files
+from api.principals import TokenRole
+from api.repositories.tokens import create_token
 from api.settings import Settings
 
 SAMPLES = sorted(Path(__file__).parent.parent.joinpath("samples").glob("*.toml"))
@@ -127,6 +128,7 @@ def bearer(
 ) -> dict[str, str]:
     name = f"test-{member}" if member else f"test-{role}"
     _, secret = create_token(session, name, role, teams or [], NOW, member)
+    session.commit()
     return {"Authorization": f"Bearer {secret}"}
 
 

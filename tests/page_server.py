@@ -17,9 +17,10 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from api.app import create_app
-from api.auth import TokenRole, create_token
 from api.clock import FixedClock
 from api.loader import load_team_files
+from api.principals import TokenRole
+from api.repositories.tokens import create_token
 from api.settings import Settings
 from tests.conftest import NOW, SAMPLES, TEST_SOLVER
 
@@ -76,6 +77,7 @@ def page_server(folder: Path) -> Iterator[PageServer]:
             ("alice", TokenRole.MEMBER, [], "alice"),
         ):
             _, tokens[name] = create_token(session, name, role, teams, NOW, member)
+        session.commit()
     running = PageServer(f"http://127.0.0.1:{port}", app, clock, tokens)
     try:
         yield running

@@ -170,38 +170,28 @@ def write_team(directory: Path, text: str = TEAM) -> Path:
 
 def seed_teams(session: Any, count: int, days: int, now: Any, prefix: str = "t") -> None:
     """`count` daily teams in Berlin (two developers, two operators, round robin over `days`
-    periods from 2026-11-02), written straight to the tables: a plan without the solver."""
+    periods from 2026-11-02), published as it is: a plan without the solver."""
     from datetime import date, time
 
-    from api import repository
-    from api.tables import AssignmentRow
-    from rotation import Member, NotifyPolicy, Policy, Role, Team, period
+    from api import repositories
+    from rotation import Assignment, Member, NotifyPolicy, Policy, Role, Team, period
 
     policy = Policy("Europe/Berlin", 1, time(9, 0), date(2026, 11, 2))
     for number in range(count):
         team_id = f"{prefix}{number:04d}"
         team = Team(team_id, f"Team {number}", policy, notify=NotifyPolicy())
-        repository.save_team(session, team, now)
+        repositories.save_team(session, team, now)
         session.flush()
         ids = {role: [f"{team_id}-{role.value[0]}{k}" for k in range(2)] for role in Role}
         for role, people in ids.items():
             for person in people:
                 member = Member(person, person.title(), f"{person}@example.com", frozenset([role]))
-                repository.save_member(session, team_id, member)
+                repositories.save_member(session, team_id, member)
         for index in range(days):
             slot = period(policy, index)
             for role, people in ids.items():
-                session.add(
-                    AssignmentRow(
-                        team_id=team_id,
-                        role=role.value,
-                        period_index=index,
-                        period_start=slot.start,
-                        period_end=slot.end,
-                        person_id=people[index % 2],
-                        updated_at=now,
-                    )
-                )
+                assignment = Assignment(role, slot, people[index % 2])
+                repositories.add_assignment(session, team_id, assignment, now)
     session.commit()
 
 

@@ -15,9 +15,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from api.auth import TokenRole, create_token
 from api.database import open_database
 from api.loader import load_team_files
+from api.principals import TokenRole
+from api.repositories.tokens import create_token
 from api.settings import Settings
 from tests.conftest import NOW, SAMPLES, TEST_SOLVER
 
@@ -36,6 +37,7 @@ def _fill(url: str, token_name: str) -> str:
     with Session(engine) as session:
         load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
         _, secret = create_token(session, token_name, TokenRole.ADMIN, [], NOW)
+        session.commit()
     engine.dispose()
     return secret
 

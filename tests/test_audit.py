@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from api import audit
-from api.auth import TokenRole
 from api.clock import FixedClock
 from api.loader import load_team_files
+from api.principals import TokenRole
+from api.repositories import audit
 from api.tables import AuditRow
 from rotation.teamfile import TeamFilesError
 

@@ -35,9 +35,14 @@ def test_load_then_who_answers_like_the_api(database_url: str) -> None:
     }
     who = rota(database_url, "who", "payments", "--at", "2027-03-01T10:00:00Z", "--json")
     assert who.exit_code == 0, who.output
-    settings = Settings(database_url=database_url, anonymous_read=True)
+    secret = rota(database_url, "token", "create", "--role", "viewer").output.split()[-1]
+    settings = Settings(database_url=database_url)
     with TestClient(create_app(settings, FixedClock(NOW))) as client:
-        api = client.get("/v1/teams/payments/on-support", params={"at": "2027-03-01T10:00:00Z"})
+        api = client.get(
+            "/v1/teams/payments/on-support",
+            params={"at": "2027-03-01T10:00:00Z"},
+            headers={"Authorization": f"Bearer {secret}"},
+        )
     assert json.loads(who.output) == api.json()
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
-from api import repository
+from api import repositories
 from api.database import alembic_config, make_engine
 from api.loader import load_team_files
 from api.tables import TeamRow
@@ -283,7 +283,7 @@ def test_the_settings_survive_a_round_trip_through_the_database(
     )
     load_team_files(session, [path], NOW)
     session.expire_all()
-    team = repository.get_team(session, "core")
+    team = repositories.get_team(session, "core")
     assert team.fairness_since == date(2027, 3, 1)
     assert team.extra_holidays == {date(2027, 12, 24), date(2027, 12, 31)}
     assert team.weights == DayWeights(0.5, 3.0, 99.5)
@@ -312,7 +312,7 @@ def test_teams_stored_before_the_settings_existed_get_the_defaults(database_url:
             command.upgrade(alembic_config(connection), "head")
             connection.commit()
     with Session(engine) as session:
-        team = repository.get_team(session, "old")
+        team = repositories.get_team(session, "old")
     engine.dispose()
     assert team.weights == DayWeights(1.0, 1.5, 2.0)
     assert team.extra_holidays == frozenset()
@@ -399,7 +399,7 @@ def test_a_started_team_may_change_its_fairness_settings(
     response = client.patch("/v1/teams/payments", json=change, headers=admin)
     assert response.status_code == 200, response.json()
     session.expire_all()
-    team = repository.get_team(session, "payments")
+    team = repositories.get_team(session, "payments")
     assert team.weights == DayWeights(1.0, 2.0, 4.0)
     assert team.extra_holidays == {date(2026, 12, 24)}
     assert team.fairness_since == date(2026, 7, 1)

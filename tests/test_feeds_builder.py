@@ -15,7 +15,7 @@ import pytest
 from api.feeds.events import FeedKind, FeedScope, TeamEntries, event_uid, feed_events
 from api.feeds.render import Feed, PublishedEvent, render
 from api.feeds.vtimezone import transitions
-from api.repository import Person
+from api.repositories import Person
 from rotation import Policy, Role, ScheduleEntry, Source, Team, period
 from tests.parsers import parse_everywhere
 

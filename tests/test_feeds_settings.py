@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from api import repository
+from api import repositories
 from api.loader import load_team_files
 from rotation.teamfile import TeamFileError, parse_team_file
 from tests.conftest import NOW
@@ -32,4 +32,4 @@ def test_the_option_is_stored(session: Session, tmp_path: Path) -> None:
     path.write_text(with_team_lines("feed_local_times = true"), encoding="utf-8")
     load_team_files(session, [path], NOW)
     session.expire_all()
-    assert repository.get_team(session, "core").feed_local_times is True
+    assert repositories.get_team(session, "core").feed_local_times is True

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.auth import TokenRole
+from api.principals import TokenRole
 from rotation import InvalidCalendar, TimeOff
 from rotation.ics_import import time_off_from_ics
 from tests.conftest import NOW, TokenFactory

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
+from api.principals import TokenRole
 from rotation.teamfile import TeamFileError, parse_team_file
 from tests.reminder_parts import TEAM
 from tests.test_ics_import import ics

@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
 from api.clock import FixedClock
+from api.principals import TokenRole
 from tests.adjusting import future_turn, parse, problem, schedule, turns
 
 OVERRIDES = "/v1/teams/payments/overrides"

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.auth import TokenRole
 from api.pages.session import COOKIE, InsecureSessionSecret
+from api.principals import TokenRole
 from api.settings import Settings
 from tests.conftest import TokenFactory
 

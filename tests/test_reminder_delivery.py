@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api import repository
+from api import repositories
 from api.clock import FixedClock
 from api.database import make_engine, open_database
 from api.reminders.channels import Channels, Delivery
 from api.reminders.delivery import deliver_due
 from api.reminders.loop import plan_all, run_pass
-from api.reminders.store import LEASE, Status
+from api.repositories.reminders import LEASE, Status
 from api.settings import Settings
 from api.tables import ReminderRow
 from rotation import Channel, NotifyPolicy
@@ -170,8 +170,8 @@ def test_a_loop_killed_between_delivering_and_recording_repeats_one_delivery_wit
             (Channel.WEBHOOK,), webhook_url="env:HOOK", webhook_secret="env:HOOK_SECRET"
         )
         with Session(seeded) as session:
-            for team in repository.list_teams(session):
-                repository.save_team(session, replace(team, notify=notify), NOW)
+            for team in repositories.list_teams(session):
+                repositories.save_team(session, replace(team, notify=notify), NOW)
             session.commit()
         with pytest.raises(Killed):
             deliver_due(seeded, clock, DiesAfterTheFirstPost(settings, environ), "first")

@@ -14,17 +14,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api import repository, views
+from api import repositories, views
 from api.app import create_app
-from api.auth import TokenRole, create_token
 from api.clock import FixedClock
 from api.database import open_database
 from api.loader import load_team_files
+from api.principals import TokenRole
 from api.reminders.channels import Channels, Delivery
 from api.reminders.delivery import deliver_due
 from api.reminders.loop import plan_all, run_pass
 from api.reminders.preferences import save_member_notify
-from api.reminders.store import MAX_ATTEMPTS, Status, backoff
+from api.repositories.reminders import MAX_ATTEMPTS, Status, backoff
+from api.repositories.tokens import create_token
 from api.settings import Settings
 from api.tables import AssignmentRow, ReminderRow
 from rotation import Channel, Role
@@ -63,7 +64,7 @@ def team_engine(database_url: str, tmp_path: Path) -> Iterator[Engine]:
 
 def holder(engine: Engine, role: Role, at: datetime) -> str:
     with Session(engine) as session:
-        team = repository.get_team(session, "core")
+        team = repositories.get_team(session, "core")
         (entry,) = [
             e for e in views.resolved_entries(session, team, at, at + DAY) if e.role is role
         ]
@@ -317,6 +318,7 @@ def test_failed_sends_retry_with_backoff_then_show_as_failed_and_a_lead_resends(
         with Session(team_engine) as session:
             _, lead = create_token(session, "lead", TokenRole.LEAD, ["core"], NOW)
             _, viewer = create_token(session, "viewer", TokenRole.VIEWER, [], NOW)
+            session.commit()
         listed = client.get(
             "/v1/reminders",
             params={"team": "core", "status": "failed"},

@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.app import create_app
-from api.auth import TokenRole, create_token
 from api.clock import FixedClock
+from api.principals import TokenRole
 from api.reminders.channels import Channels, Delivery
 from api.reminders.loop import plan_all, run_pass
-from api.reminders.store import Status
+from api.repositories.reminders import Status
+from api.repositories.tokens import create_token
 from rotation import Role
 from rotation.reminders import Change, Kind
 from tests.conftest import NOW
@@ -32,6 +33,7 @@ def api(database_url: str, team_engine: Engine) -> Iterator[tuple[TestClient, di
     with TestClient(create_app(settings_for(database_url), FixedClock(NOW))) as client:
         with Session(team_engine) as session:
             _, secret = create_token(session, "lead", TokenRole.ADMIN, [], NOW)
+            session.commit()
         yield client, {"Authorization": f"Bearer {secret}"}
 
 

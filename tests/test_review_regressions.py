@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import extend_plans
-from api.auth import TokenRole
 from api.clock import FixedClock
+from api.principals import TokenRole
 from rotation import TeamFileError, parse_team_file
 from tests.conftest import NOW, SAMPLES
 
@@ -151,7 +151,7 @@ def test_a_change_replans_periods_published_beyond_a_year(
         "/v1/teams/payments/schedule/generate", json={"until": "2029-12-31"}, headers=admin
     )
     assert generated.status_code == 200
-    assert client.delete("/v1/teams/payments/members/alice", headers=admin).status_code == 204
+    assert client.delete("/v1/teams/payments/members/alice", headers=admin).status_code == 200
     window = {"since": "2027-12-01", "until": "2029-11-30"}
     entries = client.get("/v1/teams/payments/schedule", params=window, headers=admin).json()[
         "entries"

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from api.app import create_app
-from api.auth import TokenRole
 from api.clock import FixedClock
 from api.loader import load_team_files
+from api.principals import TokenRole
 from api.settings import Settings
 from tests.conftest import TEST_SOLVER, bearer
 from tests.slack_parts import ENV, SIGNING_SECRET, command_body, signed_headers, write_teams

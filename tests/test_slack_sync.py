@@ -17,19 +17,19 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api import repository, views
+from api import repositories, views
 from api.app import create_app
-from api.auth import TokenRole
 from api.clock import FixedClock
 from api.database import open_database
 from api.loader import load_team_files
-from api.reminders.store import Status
+from api.principals import TokenRole
+from api.repositories import slack as store
+from api.repositories.reminders import Status
 from api.settings import Settings
-from api.slack import store
 from api.slack.delivery import SlackDelivered, deliver_slack
 from api.slack.loop import plan_slack
 from api.slack.planner import window_start
-from api.slack.tables import SlackJobRow
+from api.tables.slack import SlackJobRow
 from rotation import Role
 from rotation.slack import group_members, holders_at
 from rotation.slack_settings import SlackSettings
@@ -61,7 +61,7 @@ def run(engine: Engine, at: datetime, slack: StandIn, worker: str = "w1") -> Sla
 def wanted(engine: Engine, at: datetime) -> dict[str, set[str]]:
     """Each group's Slack users at `at`, from the resolved schedule."""
     with Session(engine) as session:
-        team = repository.get_team(session, "pay")
+        team = repositories.get_team(session, "pay")
         entries = views.resolved_entries(session, team, window_start(team, at), at + timedelta(1))
     members = group_members(GROUPS, holders_at(entries, at))
     return {group: {SLACK_ID[m] for m in ids} for group, ids in members.items()}
@@ -233,7 +233,7 @@ def test_the_handoff_is_announced_once_with_the_outgoing_note(
             with Session(engine) as session:
                 load_team_files(session, write_teams(tmp_path), LOADED_AT, settings.budget)
                 admin = bearer(session, TokenRole.ADMIN)
-                team = repository.get_team(session, "pay")
+                team = repositories.get_team(session, "pay")
                 entries = views.resolved_entries(
                     session, team, SPRING - timedelta(days=1), SPRING + timedelta(days=1)
                 )

@@ -9,8 +9,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
 from api.clock import FixedClock
+from api.principals import TokenRole
 from tests.adjusting import parse, problem, schedule, turns
 
 SWAPS = "/v1/teams/payments/swaps"

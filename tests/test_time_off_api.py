@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.auth import TokenRole
+from api.principals import TokenRole
 from tests.adjusting import future_turn, parse, problem, schedule, turns
 
 TIME_OFF = "/v1/teams/payments/time-off"

@@ -3,40 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlmodel import Session
 
-from api import repository, views
-from api.adjustments.schemas import ChangePublic, DutyPublic
-from rotation import InvalidInterval, ScheduleEntry, Team, UnknownMember
+from api import repositories, views
+from api.schemas.adjustments import ChangePublic, DutyPublic
+from rotation import ScheduleEntry, Team, UnknownMember
 from rotation.changes import schedule_changes
-from rotation.errors import InvalidReference, WindowTooLong
-from rotation.periods import local_day_start
-
-#: The longest time off or override one request may enter.
-MAX_SPAN = timedelta(days=731)
-
-
-def span(team: Team, start: datetime | date, end: datetime | date) -> tuple[datetime, datetime]:
-    """`[start, end)` from API input: instants as given; a date `start` is the start of that day
-    in the team's zone, a date `end` the end of that day (the last day, inclusive)."""
-    first = views.instant("start", start, team)
-    if isinstance(end, datetime):
-        last = views.instant("end", end, team)
-    else:
-        last = local_day_start(end + timedelta(days=1), team.policy.zone)
-    if last <= first:
-        raise InvalidInterval("end", first, last)
-    if last - first > MAX_SPAN:
-        raise WindowTooLong("end", "two years")
-    return first, last
+from rotation.errors import InvalidReference
 
 
 def member_field(session: Session, team_id: str, field: str, person_id: str) -> None:
     """A body field must name a member of the team: a 422 naming the field otherwise."""
     try:
-        repository.get_member(session, team_id, person_id)
+        repositories.get_member(session, team_id, person_id)
     except UnknownMember:
         raise InvalidReference(
             field, f"{person_id!r} is not a member of team {team_id!r}"
@@ -45,7 +26,7 @@ def member_field(session: Session, team_id: str, field: str, person_id: str) -> 
 
 def future_schedule(session: Session, team: Team, since: datetime) -> list[ScheduleEntry]:
     """The resolved schedule from `since` to the end of the plan."""
-    end = repository.plan_end(session, team.id)
+    end = repositories.plan_end(session, team.id)
     if end is None or end <= since:
         return []
     return views.resolved_entries(session, team, since, end)
@@ -58,7 +39,7 @@ class Snapshot:
     def __init__(self, session: Session, team_ids: Iterable[str], since: datetime) -> None:
         self.session = session
         self.since = since
-        self.teams = {t: repository.get_team(session, t) for t in sorted(set(team_ids))}
+        self.teams = {t: repositories.get_team(session, t) for t in sorted(set(team_ids))}
         self.before = {t: future_schedule(session, team, since) for t, team in self.teams.items()}
 
     def changes(self) -> list[ChangePublic]:

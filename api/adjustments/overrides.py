@@ -14,12 +14,13 @@ from datetime import datetime
 from fastapi import HTTPException
 from sqlmodel import Session
 
-from api import audit, repository, views
-from api.adjustments import store
-from api.adjustments.common import Snapshot, member_field, span
-from api.adjustments.schemas import OverrideChanged, OverrideCreate, OverridePublic
-from api.auth import Principal, check_may_write
+from api import repositories, views
+from api.adjustments.common import Snapshot, member_field
 from api.concurrency import check_if_match, lock_teams
+from api.instants import span
+from api.principals import Principal, check_may_write
+from api.repositories import audit
+from api.schemas.adjustments import OverrideChanged, OverrideCreate, OverridePublic
 from api.tables import OverrideRow
 from rotation import Team
 from rotation.availability import Availability, employment
@@ -33,7 +34,7 @@ def add_override(
     check_may_write(principal, team_id)
     _check_force(principal, body.force)
     lock_teams(session, [team_id])
-    team = repository.get_team(session, team_id)
+    team = repositories.get_team(session, team_id)
     start, end = span(team, body.start if body.start is not None else now, body.end)
     if start < now and not body.force:
         raise TouchesPast(
@@ -77,7 +78,7 @@ def delete_override(
     check_may_write(principal, team_id)
     _check_force(principal, force)
     lock_teams(session, [team_id])
-    row = store.get_override_row(session, team_id, override_id)
+    row = repositories.get_override_row(session, team_id, override_id)
     before = OverridePublic.of(row)
     check_if_match(if_match, before, "override", override_id)
     if row.end <= now and not force:
@@ -109,10 +110,10 @@ def _check_force(principal: Principal, force: bool) -> None:
 def _check_replacement(
     session: Session, team: Team, body: OverrideCreate, start: datetime, end: datetime
 ) -> None:
-    member = repository.get_member(session, team.id, body.member)
+    member = repositories.get_member(session, team.id, body.member)
     if body.role not in member.roles:
         raise InvalidReference("role", f"{member.id!r} does not hold the {body.role} role")
-    time_off = repository.time_off_of(session, [member.id])
+    time_off = repositories.time_off_of(session, [member.id])
     availability = Availability([member], time_off, team.policy.zone)
     if not availability.employed_through(member.id, start, end):
         raise Unavailable("member", member.id, "is not employed by the team throughout")
@@ -123,7 +124,9 @@ def _check_replacement(
                 member.id,
                 f"is on time off from {away.start.isoformat()} to {away.end.isoformat()}",
             )
-    overlapping = store.override_rows(session, team.id, role=body.role, since=start, until=end)
+    overlapping = repositories.override_rows(
+        session, team.id, role=body.role, since=start, until=end
+    )
     if overlapping:
         other = overlapping[0]
         raise Overlaps(
@@ -133,7 +136,7 @@ def _check_replacement(
             f"{other.person_id} from {other.start.isoformat()} to {other.end.isoformat()}",
         )
     # Nobody holds both slots at once: the replacement must not hold the other one meanwhile.
-    plan_end = repository.plan_end(session, team.id)
+    plan_end = repositories.plan_end(session, team.id)
     if plan_end is not None and start < plan_end:
         for entry in views.resolved_entries(session, team, start, min(end, plan_end)):
             if entry.member == member.id and entry.role != body.role:
@@ -150,9 +153,9 @@ def fit_to_members(session: Session, team_id: str, now: datetime, actor: str) ->
     change, the future part of their overrides that falls outside their employment goes (what
     already happened stays true) and the log says so. Call it under the team's lock, before the
     plan is refreshed."""
-    team = repository.get_team(session, team_id)
-    members = {m.id: m for m in repository.list_members(session, team_id)}
-    for row in store.override_rows(session, team_id, since=now):
+    team = repositories.get_team(session, team_id)
+    members = {m.id: m for m in repositories.list_members(session, team_id)}
+    for row in repositories.override_rows(session, team_id, since=now):
         member = members.get(row.person_id)
         first, last = (now, now) if member is None else employment(member, team.policy.zone)
         start, end = row.start, row.end

@@ -14,19 +14,19 @@ from datetime import date, datetime
 from fastapi import HTTPException
 from sqlmodel import Session
 
-from api import audit, repository, views
-from api.adjustments import store
+from api import instants, repositories
 from api.adjustments.common import Snapshot, member_field
-from api.adjustments.schemas import (
+from api.concurrency import check_if_match, lock_teams
+from api.planning import unavailability
+from api.principals import Principal, check_may_act_for, check_may_act_for_self, check_may_write
+from api.repositories import audit
+from api.schemas.adjustments import (
     OPEN_STATUSES,
     ChangePublic,
     SwapChanged,
     SwapCreate,
     SwapPublic,
 )
-from api.auth import Principal, check_may_act_for, check_may_act_for_self, check_may_write
-from api.concurrency import check_if_match, lock_teams
-from api.planning import unavailability
 from api.tables import AssignmentRow, SwapRow
 from rotation import Period, Role, Source, Team, period, period_at, require_in_range
 from rotation.availability import Availability
@@ -42,7 +42,7 @@ def ask_swap(
     """`body.from_member` offers their turn for `body.to_member`'s. The caller commits."""
     check_may_act_for(principal, team_id, body.from_member)
     lock_teams(session, [team_id])
-    team = repository.get_team(session, team_id)
+    team = repositories.get_team(session, team_id)
     member_field(session, team_id, "from_member", body.from_member)
     member_field(session, team_id, "to_member", body.to_member)
     if body.from_member == body.to_member:
@@ -92,7 +92,7 @@ def accept_swap(
     """The asked member accepts: the swap is applied, or waits for a lead where the team says so."""
     row, before = _open(session, team_id, swap_id, principal, now, if_match, ("pending",))
     check_may_act_for(principal, team_id, row.to_person_id)
-    team = repository.get_team(session, team_id)
+    team = repositories.get_team(session, team_id)
     _check_row_swappable(session, team, row, now)
     if team.swap_approval:
         row.status = "accepted"
@@ -116,7 +116,7 @@ def approve_swap(
     """A lead approves an accepted swap, which is then applied."""
     check_may_write(principal, team_id)
     row, before = _open(session, team_id, swap_id, principal, now, if_match, ("accepted",))
-    team = repository.get_team(session, team_id)
+    team = repositories.get_team(session, team_id)
     _check_row_swappable(session, team, row, now)
     changed = _apply(session, team, row, now)
     row.status = "applied"
@@ -159,7 +159,7 @@ def _open(
     if not principal.may_write(team_id):
         check_may_act_for_self(principal)
     lock_teams(session, [team_id])
-    row = store.get_swap_row(session, team_id, swap_id)
+    row = repositories.get_swap_row(session, team_id, swap_id)
     before = SwapPublic.of(row, now)
     check_if_match(if_match, before, "swap", swap_id)
     if before.status not in statuses:
@@ -190,7 +190,7 @@ def _period(team: Team, field: str, value: datetime | date) -> Period:
     """The period containing an instant; for a date, the one running at the handoff time of
     that day, so the date a period starts on names that period (not the one it ends)."""
     if isinstance(value, datetime):
-        at = views.instant(field, value, team)
+        at = instants.instant(field, value, team)
     else:
         require_in_range(field, value)
         at = wall_time_to_utc(value, team.policy.handoff_time, team.policy.zone)
@@ -228,14 +228,14 @@ def _check_swappable(
         ("from_period_start", giver, offered),
         ("to_period_start", taker, wanted),
     ):
-        row = store.assignment_row(session, team.id, role, turn.index)
+        row = repositories.assignment_row(session, team.id, role, turn.index)
         if row is None or row.person_id != holder:
             raise Unavailable(
                 field,
                 holder,
                 f"does not hold the {role} slot of the period starting {turn.start.isoformat()}",
             )
-    members = repository.list_members(session, team.id)
+    members = repositories.list_members(session, team.id)
     away = unavailability(session, team.id, [m.id for m in members])
     availability = Availability(members, away, team.policy.zone)
     for field, member, turn in (("from_member", giver, wanted), ("to_member", taker, offered)):
@@ -246,7 +246,7 @@ def _check_swappable(
                 f"cannot take the {role} turn starting {turn.start.isoformat()}: not employed "
                 "then, on time off, covering the other slot by an override, or without the role",
             )
-        other = store.assignment_row(session, team.id, _OTHER[role], turn.index)
+        other = repositories.assignment_row(session, team.id, _OTHER[role], turn.index)
         if other is not None and other.person_id == member:
             raise Unavailable(
                 field,
@@ -258,7 +258,7 @@ def _check_swappable(
 def _check_no_open_swap(
     session: Session, team_id: str, role: Role, indices: tuple[int, int], now: datetime
 ) -> None:
-    for other in store.swap_rows(session, team_id):
+    for other in repositories.swap_rows(session, team_id):
         if other.role != role.value or SwapPublic.of(other, now).status not in OPEN_STATUSES:
             continue
         if {other.from_period_index, other.to_period_index} & set(indices):
@@ -277,7 +277,7 @@ def _apply(session: Session, team: Team, row: SwapRow, now: datetime) -> list[Ch
         (row.from_period_index, row.to_person_id),
         (row.to_period_index, row.from_person_id),
     ):
-        assignment = store.assignment_row(session, team.id, role, index)
+        assignment = repositories.assignment_row(session, team.id, role, index)
         assert assignment is not None  # checked by _check_swappable under the team's lock
         _hand_over(session, assignment, holder, now)
     return snapshot.changes()

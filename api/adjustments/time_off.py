@@ -13,18 +13,19 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api import audit, repository
-from api.adjustments import store
-from api.adjustments.common import Snapshot, member_field, span
-from api.adjustments.schemas import (
+from api import repositories
+from api.adjustments.common import Snapshot, member_field
+from api.concurrency import check_if_match, lock_person_teams
+from api.instants import span
+from api.planning import refresh_plan
+from api.principals import Principal, check_may_act_for, check_may_act_for_self
+from api.repositories import audit
+from api.schemas.adjustments import (
     TimeOffChanged,
     TimeOffCreate,
     TimeOffImported,
     TimeOffPublic,
 )
-from api.auth import Principal, check_may_act_for, check_may_act_for_self
-from api.concurrency import check_if_match, lock_person_teams
-from api.planning import refresh_plan
 from api.tables import TimeOffRow
 from rotation import Budget, TimeOff
 from rotation.availability import subtract_spans
@@ -44,7 +45,7 @@ def add_time_off(
     # Every team of the person may be refilled: lock them all at once, in one order.
     teams = lock_person_teams(session, team_id, body.member)
     member_field(session, team_id, "member", body.member)
-    team = repository.get_team(session, team_id)
+    team = repositories.get_team(session, team_id)
     start, end = span(team, body.start, body.end)
     _check_free(session, body.member, start, end)
     _check_not_overridden(session, body.member, start, end)
@@ -88,11 +89,11 @@ def delete_time_off(
     if not principal.may_write(team_id):
         check_may_act_for_self(principal)
     # A member may remove their own time off: find out whose it is first.
-    person = store.get_time_off_row(session, team_id, time_off_id).person_id
+    person = repositories.get_time_off_row(session, team_id, time_off_id).person_id
     check_may_act_for(principal, team_id, person)
     # All the teams at once, in one order, like `add_time_off`: two writers never deadlock.
     teams = lock_person_teams(session, team_id, person)
-    row = store.get_time_off_row(session, team_id, time_off_id)
+    row = repositories.get_time_off_row(session, team_id, time_off_id)
     before = TimeOffPublic.of(row)
     check_if_match(if_match, before, "time off", time_off_id)
     if row.source == "file":
@@ -124,8 +125,8 @@ def import_time_off(
     of theirs. The caller commits."""
     check_may_act_for(principal, team_id, member)
     teams = lock_person_teams(session, team_id, member)
-    repository.get_member(session, team_id, member)
-    known = [(t.start, t.end) for t in repository.time_off_of(session, [member])]
+    repositories.get_member(session, team_id, member)
+    known = [(t.start, t.end) for t in repositories.time_off_of(session, [member])]
     parts = [_uncovered(entry, known) for entry in entries]
     fresh = [part for pieces in parts for part in pieces]
     for part in fresh:
@@ -194,7 +195,7 @@ def _check_free(session: Session, person_id: str, start: datetime, end: datetime
 def _check_not_overridden(session: Session, person_id: str, start: datetime, end: datetime) -> None:
     """An override that puts the person on duty inside the time off must go first (time off
     would otherwise silently lose to it)."""
-    covering = store.overrides_of_person(session, person_id, start, end)
+    covering = repositories.overrides_of_person(session, person_id, start, end)
     if covering:
         override = covering[0]
         raise Unavailable(

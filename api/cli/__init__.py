@@ -3,7 +3,7 @@
 Each module of this package adds the commands of one topic to the group in `base`.
 """
 
-from api.cli import adjust, core, feeds, reminders, swaps
+from api.cli import adjust, core, feeds, reminders, swaps, tokens
 from api.cli.base import main
 
-__all__ = ["adjust", "core", "feeds", "main", "reminders", "swaps"]
+__all__ = ["adjust", "core", "feeds", "main", "reminders", "swaps", "tokens"]

@@ -6,40 +6,37 @@ them can open the database) and are recorded in the audit log as `cli`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 import click
 from rich.table import Table
 
-from api import audit, repository
-from api.adjustments import store
+from api import repositories
 from api.adjustments.overrides import add_override, delete_override
-from api.adjustments.schemas import (
+from api.adjustments.time_off import add_time_off, delete_time_off
+from api.cli.base import (
+    clock_of,
+    console,
+    emit_json,
+    local_time,
+    main,
+    moment,
+    open_session,
+    settings_of,
+)
+from api.principals import Principal, TokenRole
+from api.repositories import audit
+from api.schemas.adjustments import (
     ChangePublic,
     OverrideCreate,
     OverridePublic,
     TimeOffCreate,
     TimeOffPublic,
 )
-from api.adjustments.time_off import add_time_off, delete_time_off
-from api.auth import Principal, TokenRole
-from api.cli.base import clock_of, console, emit_json, local_time, main, open_session, settings_of
-from api.schemas import parse_instant_or_date
 from rotation import Role, Team
 
 CLI_ACTOR = Principal(audit.CLI, TokenRole.ADMIN)
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 reason_option = click.option("--reason", default="", help="Why, for the audit log.")
-
-
-def moment(value: str | None, option: str) -> datetime | date | None:
-    if value is None:
-        return None
-    try:
-        return parse_instant_or_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None
 
 
 def print_changes(team: Team, changed: list[ChangePublic]) -> None:
@@ -90,7 +87,7 @@ def timeoff_add(
             session, team, body, CLI_ACTOR, clock_of(ctx).now(), settings_of(ctx).budget
         )
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return
@@ -114,8 +111,10 @@ def timeoff_add(
 def timeoff_list(ctx: click.Context, team: str, member: str | None, as_json: bool) -> None:
     """The time off of TEAM's members."""
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
-        rows = [TimeOffPublic.of(r) for r in store.time_off_rows(session, team, member=member)]
+        found = repositories.get_team(session, team)
+        rows = [
+            TimeOffPublic.of(r) for r in repositories.time_off_rows(session, team, member=member)
+        ]
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -150,7 +149,7 @@ def timeoff_remove(ctx: click.Context, team: str, time_off_id: int, as_json: boo
             settings_of(ctx).budget,
         )
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return
@@ -199,7 +198,7 @@ def override_add(
     with open_session(ctx) as session:
         answer = add_override(session, team, body, CLI_ACTOR, clock_of(ctx).now())
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return
@@ -214,8 +213,8 @@ def override_add(
 def override_list(ctx: click.Context, team: str, as_json: bool) -> None:
     """TEAM's overrides."""
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
-        rows = [OverridePublic.of(r) for r in store.override_rows(session, team)]
+        found = repositories.get_team(session, team)
+        rows = [OverridePublic.of(r) for r in repositories.override_rows(session, team)]
     if as_json:
         emit_json([r.model_dump(mode="json") for r in rows])
         return
@@ -249,7 +248,7 @@ def override_remove(
             session, team, override_id, CLI_ACTOR, clock_of(ctx).now(), force=force, reason=reason
         )
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     if as_json:
         emit_json(answer)
         return

@@ -19,11 +19,11 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from sqlmodel import Session
 
-from api import views
+from api import instants
 from api.app import extend_plans
 from api.clock import Clock, SystemClock
 from api.database import missing_sqlite_file, open_database
-from api.schemas import parse_instant_or_date
+from api.instants import parse_instant_or_date
 from api.settings import Settings
 from rotation import RotationError, Team
 
@@ -87,14 +87,23 @@ def local_time(moment: datetime | None, team: Team) -> str:
     return moment.astimezone(team.policy.zone).strftime("%a %Y-%m-%d %H:%M %Z")
 
 
-def when(value: str | None, team: Team, clock: Clock, option: str) -> datetime:
+def moment(value: str | None, option: str) -> datetime | date | None:
+    """An option's instant or date as given (None when absent), a usage error naming it
+    otherwise."""
     if value is None:
-        return clock.now()
+        return None
     try:
-        parsed: datetime | date = parse_instant_or_date(value)
+        return parse_instant_or_date(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint=option) from None
-    return views.instant(option.lstrip("-"), parsed, team)
+
+
+def when(value: str | None, team: Team, clock: Clock, option: str) -> datetime:
+    """An option's instant, a date read in the team's zone; now when absent."""
+    parsed = moment(value, option)
+    if parsed is None:
+        return clock.now()
+    return instants.instant(option.lstrip("-"), parsed, team)
 
 
 def console() -> Console:

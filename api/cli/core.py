@@ -1,4 +1,4 @@
-"""The everyday commands: serve, load, who, schedule, fairness, token, db."""
+"""The everyday commands: serve, load, who, schedule, fairness, db."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import click
 from pydantic import TypeAdapter
 from rich.table import Table
 
-from api import audit, repository, views
-from api.auth import TokenRole, create_token
+from api import planning, repositories, views
 from api.cli.base import (
     clock_of,
     console,
@@ -24,6 +23,7 @@ from api.cli.base import (
 from api.concurrency import lock_team
 from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
+from api.repositories import audit
 from api.schemas import AllOnSupportPublic, OnSupportPublic
 from api.settings import listening_url
 from rotation.fairness import FairnessReport
@@ -108,7 +108,7 @@ def who(ctx: click.Context, team: str | None, at: str | None, as_json: bool) -> 
     """Who is on support now (or --at an instant), for TEAM or every team."""
     clock = clock_of(ctx)
     with open_session(ctx) as session:
-        teams = [repository.get_team(session, team)] if team else repository.list_teams(session)
+        teams = [repositories.get_team(session, team)] if team else repositories.list_teams(session)
         answers = [
             (t, views.on_support_view(session, t, when(at, t, clock, "--at"))) for t in teams
         ]
@@ -165,13 +165,13 @@ def schedule(
     """The resolved schedule of TEAM, one line per stretch."""
     clock = clock_of(ctx)
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         if regenerate:
             lock_team(session, team)  # like `POST .../schedule/generate`
             update = refresh_plan(
                 session, team, clock.now(), regenerate=True, budget=settings_of(ctx).budget
             )
-            audit.record_plan_update(
+            planning.record_plan_update(
                 session,
                 at=clock.now(),
                 actor=audit.CLI,
@@ -186,7 +186,7 @@ def schedule(
         start = when(since, found, clock, "--since")
         end = when(until, found, clock, "--until") if until else None
         answer = views.schedule_view(session, found, start, end)
-        names = repository.people(session, (e.member for e in answer.entries))
+        names = repositories.people(session, (e.member for e in answer.entries))
     if as_json:
         emit_json(answer)
         return
@@ -226,7 +226,7 @@ def fairness(
     clock = clock_of(ctx)
     settings = settings_of(ctx)
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         start = when(since, found, clock, "--since") if since else None
         end = when(until, found, clock, "--until") if until else None
         report = views.fairness_view(session, found, start, end, clock.now(), settings.budget)
@@ -278,47 +278,6 @@ def fairness(
             f"pairs: {report.distinct_pairs} distinct; most repeated {pair.developer} with "
             f"{pair.operator}, {pair.count} times"
         )
-
-
-@main.group()
-def token() -> None:
-    """API tokens."""
-
-
-@token.command("create")
-@click.option("--role", required=True, type=click.Choice([r.value for r in TokenRole]))
-@click.option("--team", "teams", multiple=True, help="A team a lead token leads (repeatable).")
-@click.option("--member", default=None, help="The person a member token acts as.")
-@click.option("--name", default=None, help="Who or what uses it; shown in the audit log.")
-@click.pass_context
-def token_create(
-    ctx: click.Context, role: str, teams: tuple[str, ...], member: str | None, name: str | None
-) -> None:
-    """Create an API token and print it alone on the last line (it is shown only once).
-
-    A member token (--role member --member alice) reads and acts for alice alone: her time off,
-    her swaps, her handoff note and reminder settings, her own feed token."""
-    kind = TokenRole(role)
-    if kind is TokenRole.LEAD and not teams:
-        raise click.BadParameter("a lead token needs at least one --team", param_hint="--team")
-    if (kind is TokenRole.MEMBER) != (member is not None):
-        raise click.BadParameter(
-            "a member token needs --member, and only a member token takes it",
-            param_hint="--member",
-        )
-    with open_session(ctx) as session:
-        for team_id in teams:
-            repository.get_team_row(session, team_id)
-        if member is not None and not repository.people(session, [member]):
-            raise click.BadParameter(f"no member {member!r} in any team", param_hint="--member")
-        default_name = f"{member}-token" if member else f"{role}-token"
-        row, secret = create_token(
-            session, name or default_name, kind, list(teams), clock_of(ctx).now(), member
-        )
-    scope = f" for {', '.join(row.teams)}" if row.teams else ""
-    scope += f" acting as {row.member}" if row.member else ""
-    click.echo(f"created {row.role} token {row.name!r} (id {row.id}){scope}; store it now:")
-    click.echo(secret)
 
 
 @main.group()

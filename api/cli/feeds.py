@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 
 import click
 from pydantic import ValidationError
 from rich.table import Table
 
-from api import audit, repository
-from api.cli.base import clock_of, console, emit_json, main, open_session, settings_of
-from api.feeds import service, store
+from api import repositories
+from api.cli.base import clock_of, console, emit_json, main, moment, open_session, settings_of
+from api.feeds import service
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.render import render
-from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.feeds.tokens import feed_urls
-from api.schemas import parse_instant_or_date
+from api.repositories import audit
+from api.repositories import feeds as store
+from api.schemas.feeds import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 
 
 @main.group("feed-token")
@@ -113,21 +113,12 @@ def export(
 ) -> None:
     """Write TEAM's calendar feed to a file: the same events, UIDs and SEQUENCEs as the feed
     served at /v1/teams/TEAM/calendar.ics."""
-    start_value, end_value = _when(since, "--since"), _when(until, "--until")
+    start_value, end_value = moment(since, "--since"), moment(until, "--until")
     now = clock_of(ctx).now()
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         start, end = service.feed_window(start_value, end_value, found.policy.zone, now)
         scope = FeedScope(FeedKind.TEAM, team=team)
         feed = service.build_feed(session, scope, start, end, now, settings_of(ctx).public_url, now)
     output.write_bytes(render(feed))
     click.echo(f"wrote {len(feed.events)} events of {team} to {output}")
-
-
-def _when(value: str | None, option: str) -> datetime | date | None:
-    if value is None:
-        return None
-    try:
-        return parse_instant_or_date(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint=option) from None

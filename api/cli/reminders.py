@@ -9,7 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from rich.table import Table
 from sqlmodel import Session
 
-from api import repository
+from api import repositories
 from api.app import extend_plans, schedule_plan_extension
 from api.cli.base import (
     clock_of,
@@ -23,11 +23,11 @@ from api.cli.base import (
 from api.database import open_database
 from api.logging_setup import configure_logging
 from api.metrics import serve_metrics
-from api.reminders import store
 from api.reminders.channels import Channels
 from api.reminders.loop import run_pass, schedule_reminders, worker_name
-from api.reminders.schemas import ReminderPublic
-from api.reminders.store import Status
+from api.repositories import reminders as store
+from api.repositories.reminders import Status
+from api.schemas.reminders import ReminderPublic
 from api.slack.loop import run_slack_pass
 from rotation.notify import format_duration
 
@@ -102,7 +102,7 @@ def reminders(
     """The reminder queue, newest first."""
     with open_session(ctx) as session:
         found = _list(session, team, status, limit)
-        teams = {t.id: t for t in repository.list_teams(session)}
+        teams = {t.id: t for t in repositories.list_teams(session)}
     if as_json:
         emit_json([ReminderPublic.of(r).model_dump(mode="json") for r in found])
         return
@@ -128,5 +128,5 @@ def _list(
     session: Session, team: str | None, status: str | None, limit: int
 ) -> list[store.Reminder]:
     if team is not None:
-        repository.get_team_row(session, team)
+        repositories.get_team_row(session, team)
     return store.list_reminders(session, team, Status(status) if status else None, limit, None)

@@ -7,12 +7,12 @@ from typing import Any
 import click
 from rich.table import Table
 
-from api import audit, repository
-from api.adjustments import store
-from api.adjustments.schemas import SwapCreate, SwapPublic
+from api import repositories, views
 from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
-from api.cli.adjust import CLI_ACTOR, json_option, moment, print_changes, reason_option
-from api.cli.base import clock_of, console, emit_json, local_time, main, open_session
+from api.cli.adjust import CLI_ACTOR, json_option, print_changes, reason_option
+from api.cli.base import clock_of, console, emit_json, local_time, main, moment, open_session
+from api.repositories import audit
+from api.schemas.adjustments import SwapCreate, SwapPublic
 from rotation import Role
 
 # Swaps
@@ -66,7 +66,7 @@ def _decide(
     with open_session(ctx) as session:
         answer = decide(session, team, swap_id, CLI_ACTOR, clock_of(ctx).now(), reason=reason)
         session.commit()
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
     _print_swap(answer, as_json)
     if not as_json:
         print_changes(found, answer.changed)
@@ -113,9 +113,9 @@ def swap_approve(ctx: click.Context, team: str, swap_id: int, reason: str, as_js
 def swap_list(ctx: click.Context, team: str, status: str | None, as_json: bool) -> None:
     """TEAM's swaps."""
     with open_session(ctx) as session:
-        found = repository.get_team(session, team)
+        found = repositories.get_team(session, team)
         now = clock_of(ctx).now()
-        swaps = [SwapPublic.of(r, now) for r in store.swap_rows(session, team)]
+        swaps = [SwapPublic.of(r, now) for r in repositories.swap_rows(session, team)]
     swaps = [s for s in swaps if status is None or s.status == status]
     if as_json:
         emit_json([s.model_dump(mode="json") for s in swaps])
@@ -163,7 +163,7 @@ def audit_log(
 ) -> None:
     """The audit log of TEAM (or every team), newest first."""
     with open_session(ctx) as session:
-        page = audit.audit_page(session, team, limit, before)
+        page = views.audit_page(session, team, limit, before)
     if as_json:
         emit_json(page)
         return

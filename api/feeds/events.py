@@ -20,7 +20,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 
-from api.repository import Person
+from api.people import Person
 from rotation import ScheduleEntry, Source, Team
 
 __all__ = [

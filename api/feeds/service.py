@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from api import audit, repository, views
-from api.feeds import store
+from api import repositories, views
 from api.feeds.events import FeedKind, FeedScope, TeamEntries, feed_events
 from api.feeds.render import Feed
+from api.repositories import audit
+from api.repositories import feeds as store
 from rotation import (
     InvalidFeedScope,
     InvalidInterval,
@@ -80,10 +81,10 @@ def zone_of(session: Session, scope: FeedScope) -> ZoneInfo:
     """The zone a feed reads dates in: the team's, the member's own (else UTC), or UTC."""
     if scope.kind is FeedKind.TEAM:
         assert scope.team is not None
-        return repository.get_team(session, scope.team).policy.zone
+        return repositories.get_team(session, scope.team).policy.zone
     if scope.kind is FeedKind.MEMBER:
         assert scope.member is not None
-        person = repository.people(session, [scope.member]).get(scope.member)
+        person = repositories.people(session, [scope.member]).get(scope.member)
         if person is not None and person.timezone:
             return ZoneInfo(person.timezone)
     return ZoneInfo("UTC")
@@ -99,11 +100,11 @@ def build_feed(
     empty_since: datetime,
 ) -> Feed:
     """Feed `scope` over `[since, until)` as of `now`, its memory of published events updated
-    (see `api.feeds.store.publish`). `empty_since` is the Last-Modified of a feed with no
+    (see `api.repositories.feeds.publish`). `empty_since` is the Last-Modified of a feed with no
     event."""
     name, teams = _teams(session, scope, since, until)
     schedules = [TeamEntries(team, whole_stretches(session, team, since, until)) for team in teams]
-    people = repository.people(
+    people = repositories.people(
         session, (entry.member for item in schedules for entry in item.entries)
     )
     events = feed_events(scope, schedules, people, public_url, since, until)
@@ -127,16 +128,16 @@ def _teams(
 ) -> tuple[str, list[Team]]:
     if scope.kind is FeedKind.TEAM:
         assert scope.team is not None
-        team = repository.get_team(session, scope.team)
+        team = repositories.get_team(session, scope.team)
         return f"{team.name} on support", [team]
     if scope.kind is FeedKind.MEMBER:
         assert scope.member is not None
-        person = repository.people(session, [scope.member]).get(scope.member)
+        person = repositories.people(session, [scope.member]).get(scope.member)
         if person is None:
             raise UnknownMember(scope.member)
-        team_ids = repository.teams_with_turns(session, scope.member, since, until)
-        return f"{person.name}: on support", [repository.get_team(session, t) for t in team_ids]
-    return "Every team on support", repository.list_teams(session)
+        team_ids = repositories.teams_with_turns(session, scope.member, since, until)
+        return f"{person.name}: on support", [repositories.get_team(session, t) for t in team_ids]
+    return "Every team on support", repositories.list_teams(session)
 
 
 def resolve_scope(
@@ -146,14 +147,14 @@ def resolve_scope(
     member's teams (for `api.feeds.tokens.may_manage_feed`). `team`, given with a member
     feed, must be one of the member's teams."""
     if scope.team is not None:
-        repository.get_team_row(session, scope.team)
+        repositories.get_team_row(session, scope.team)
     if scope.member is None:
         return scope, []
-    if not repository.people(session, [scope.member]):
+    if not repositories.people(session, [scope.member]):
         raise UnknownMember(scope.member)
-    member_teams = repository.teams_of(session, scope.member)
+    member_teams = repositories.teams_of(session, scope.member)
     if team is not None:
-        repository.get_team_row(session, team)
+        repositories.get_team_row(session, team)
         if team not in member_teams:
             raise InvalidFeedScope("team", f"{scope.member!r} is not a member of {team!r}")
     return scope, member_teams

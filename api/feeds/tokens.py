@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from api.auth import Principal, TokenRole
 from api.feeds.events import FeedKind, FeedScope
+from api.principals import Principal, TokenRole
 
 __all__ = ["feed_path", "feed_urls", "may_manage_feed"]
 

@@ -9,7 +9,6 @@ from alembic.autogenerate.api import AutogenContext
 from sqlmodel import SQLModel
 from sqlmodel.sql.sqltypes import AutoString
 
-import api.slack.tables
 import api.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from api.tables import UTCDateTime
 

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from api.auth import Principal, get_app_settings
+from api.auth import get_app_settings
 from api.database import get_session
 from api.pages.session import page_principal
+from api.principals import Principal
 from api.settings import Settings
 from rotation import require_aware
 from rotation.errors import InvalidReference

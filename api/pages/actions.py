@@ -12,23 +12,23 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from pydantic import ValidationError
 from starlette.responses import HTMLResponse, Response
 
-from api import repository
+from api import repositories
 from api.adjustments.overrides import add_override, delete_override
-from api.adjustments.schemas import OverrideCreate, SwapCreate, TimeOffCreate
 from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
 from api.adjustments.time_off import add_time_off, delete_time_off
-from api.auth import Principal
 from api.feeds.events import FeedKind
-from api.feeds.schemas import FeedTokenCreate
 from api.pages.access import SettingsDep, Viewer
 from api.pages.errors import FormErrors, form_errors
 from api.pages.render import page
 from api.pages.session import check_csrf
 from api.pages.team import render_team
+from api.principals import Principal
 from api.routes.deps import ClockDep, RowId, SessionDep
 from api.routes.feeds import create_feed_token
 from api.routes.support import generate
 from api.schemas import GenerateRequest
+from api.schemas.adjustments import OverrideCreate, SwapCreate, TimeOffCreate
+from api.schemas.feeds import FeedTokenCreate
 from rotation import RotationError
 from rotation.periods import wall_time_to_utc
 
@@ -117,7 +117,7 @@ class Action:
             return text  # the schema names the field and says what is wrong
         if moment.tzinfo is not None:
             return text
-        zone = repository.get_team(self.session, self.team).policy.zone
+        zone = repositories.get_team(self.session, self.team).policy.zone
         return wall_time_to_utc(moment.date(), moment.time(), zone).isoformat()
 
 

@@ -8,8 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from api import repository, views
-from api.adjustments import store
+from api import repositories, views
 from api.schemas import EntryPublic
 from api.tables import TimeOffRow
 from rotation import Team
@@ -63,8 +62,8 @@ def team_calendar(session: Session, team: Team, now: datetime, first: date | Non
     since = local_day_start(start_day, zone)
     until = local_day_start(start_day + timedelta(days=days_count), zone)
     entries = views.schedule_view(session, team, since, until).entries
-    off_rows = store.time_off_rows(session, team.id, since=since, until=until)
-    names = {p.id: p.name for p in repository.people(session, _ids(entries, off_rows)).values()}
+    off_rows = repositories.time_off_rows(session, team.id, since=since, until=until)
+    names = {p.id: p.name for p in repositories.people(session, _ids(entries, off_rows)).values()}
     days = []
     for offset in range(days_count):
         day = start_day + timedelta(days=offset)

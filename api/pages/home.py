@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from api import repository, views
+from api import repositories, views
 from api.pages.access import SettingsDep, Viewer, may_read_support, parse_instant
 from api.pages.errors import FormErrors, form_errors
 from api.pages.render import page
@@ -40,7 +40,7 @@ def home(
         except RotationError as exc:
             errors = form_errors(exc, ("at",))
     answer = views.all_on_support_view(session, moment)
-    teams = {team.id: team for team in repository.list_teams(session)}
+    teams = {team.id: team for team in repositories.list_teams(session)}
     needle = q.strip().lower()
     cards: list[dict[str, Any]] = [
         {"team": teams[a.team], "answer": a}

@@ -14,7 +14,10 @@ from fastapi import FastAPI, HTTPException, Request
 from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.auth import SESSION_TOKEN, Principal, find_token_by_hash, hash_token
+from api.auth import SESSION_TOKEN
+from api.clock import get_clock
+from api.principals import Principal, hash_token
+from api.repositories.tokens import find_token_by_hash
 from api.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,15 +75,15 @@ def page_principal(request: Request, session: Session) -> Principal | None:
     stored = request.session.get(SESSION_TOKEN)
     if not isinstance(stored, str):
         return None
-    principal = find_token_by_hash(session, stored)
+    principal = find_token_by_hash(session, stored, get_clock(request).now())
     if principal is None:
         request.session.pop(SESSION_TOKEN, None)
     return principal
 
 
 def sign_in(request: Request, session: Session, secret: str) -> Principal | None:
-    """Start a fresh session for the token `secret`; None if it is unknown or revoked."""
-    principal = find_token_by_hash(session, hash_token(secret.strip()))
+    """Start a fresh session for the token `secret`; None if it is unknown, revoked or expired."""
+    principal = find_token_by_hash(session, hash_token(secret.strip()), get_clock(request).now())
     if principal is not None:
         request.session.clear()  # a new session on sign-in: nothing carried over
         request.session[SESSION_TOKEN] = hash_token(secret.strip())

@@ -10,10 +10,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.responses import HTMLResponse, Response
 
-from api import audit, repository, views
-from api.adjustments import store
-from api.adjustments.schemas import OverridePublic, SwapPublic, TimeOffPublic
-from api.auth import Principal, TokenRole
+from api import repositories, views
 from api.clock import Clock
 from api.concurrency import etag
 from api.feeds.events import FeedKind, FeedScope
@@ -23,10 +20,12 @@ from api.pages.calendar import team_calendar
 from api.pages.charts import load_chart, weekend_chart
 from api.pages.errors import FormErrors
 from api.pages.render import page
-from api.reminders import store as reminders
-from api.reminders.schemas import ReminderPublic
+from api.principals import Principal, TokenRole
+from api.repositories import reminders as reminders
 from api.routes.deps import ClockDep, SessionDep
 from api.schemas import OnSupportPublic
+from api.schemas.adjustments import OverridePublic, SwapPublic, TimeOffPublic
+from api.schemas.reminders import ReminderPublic
 from api.settings import Settings
 from rotation import BeyondPlan, Team
 
@@ -69,7 +68,7 @@ def render_team(
     status_code: int = 200,
 ) -> HTMLResponse:
     """The team page as it is now; after a form, with its errors or what changed."""
-    team = repository.get_team(session, team_id)
+    team = repositories.get_team(session, team_id)
     now = clock.now()
     current = views.on_support_view(session, team, now)
     context: dict[str, Any] = {
@@ -103,7 +102,7 @@ def _reader_context(
     session: Session, team: Team, principal: Principal, now: datetime, settings: Settings
 ) -> dict[str, Any]:
     """What needs a token: the report, the log, the reminders, and the forms it may use."""
-    members = repository.list_members(session, team.id)
+    members = repositories.list_members(session, team.id)
     names = {m.id: m.name for m in members}
     report = views.fairness_view(session, team, None, None, now, settings.budget, False)
     charts = [
@@ -112,17 +111,18 @@ def _reader_context(
     ]
     time_off = [
         (TimeOffPublic.of(r), etag(TimeOffPublic.of(r)))
-        for r in store.time_off_rows(session, team.id, since=now)
+        for r in repositories.time_off_rows(session, team.id, since=now)
     ]
     overrides = [
         (OverridePublic.of(r), etag(OverridePublic.of(r)))
-        for r in store.override_rows(session, team.id, since=now)
+        for r in repositories.override_rows(session, team.id, since=now)
     ]
     swaps = [
-        (s, etag(s)) for s in (SwapPublic.of(r, now) for r in store.swap_rows(session, team.id))
+        (s, etag(s))
+        for s in (SwapPublic.of(r, now) for r in repositories.swap_rows(session, team.id))
     ]
     own = principal.member if principal.role is TokenRole.MEMBER else None
-    member_teams = repository.teams_of(session, own) if own else []
+    member_teams = repositories.teams_of(session, own) if own else []
     return {
         "members": members,
         "names": names,
@@ -131,7 +131,7 @@ def _reader_context(
         "time_off": time_off,
         "overrides": overrides,
         "swaps": swaps,
-        "audit": audit.audit_page(session, team.id, RECENT).entries,
+        "audit": views.audit_page(session, team.id, RECENT).entries,
         "reminders": [
             ReminderPublic.of(r)
             for r in reminders.list_reminders(session, team.id, None, RECENT, None)

@@ -22,12 +22,12 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from api import metrics, repository, views
+from api import metrics, repositories, views
 from api.clock import Clock
-from api.reminders import store
 from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryError
 from api.reminders.preferences import team_member_notify
-from api.reminders.store import MAX_ATTEMPTS, Reminder, Status
+from api.repositories import reminders as store
+from api.repositories.reminders import MAX_ATTEMPTS, Reminder, Status
 from api.tables import ReminderRow
 from rotation import Role, ScheduleEntry, Team, period, period_at
 from rotation.messages import Contact, Context, render
@@ -233,7 +233,7 @@ def build_delivery(
 ) -> Delivery | None:
     """The delivery of `reminder` as the schedule stands at `now`, or None when the schedule no
     longer calls for it (the turn is someone else's, the slot got covered, ...)."""
-    team = repository.get_team(session, reminder.team)
+    team = repositories.get_team(session, reminder.team)
     entries = _around(session, team, reminder.at)
     mine = [e for e in entries if e.role is reminder.role]
     starting = next((e for e in mine if e.start == reminder.at), None)
@@ -262,7 +262,7 @@ def build_delivery(
         (e.member for e in entries if e.role is other and e.start <= reminder.at < e.end), None
     )
     outgoing_id = ending.member if ending else None
-    people = repository.people(session, [recipient, partner, outgoing_id, holder])
+    people = repositories.people(session, [recipient, partner, outgoing_id, holder])
     settings = team_member_notify(session, team.id)
     note = settings[outgoing_id].handoff_note if outgoing_id in settings else ""
     context = Context(
@@ -305,7 +305,7 @@ def _still_lead(team: Team, recipient: str | None) -> bool:
     return recipient in team.leads if recipient is not None else not team.leads
 
 
-def _contact(person: repository.Person | None) -> Contact | None:
+def _contact(person: repositories.Person | None) -> Contact | None:
     if person is None:
         return None
     return Contact(person.id, person.name, person.email, person.chat, person.timezone)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from api import metrics, repository
+from api import metrics, repositories
 from api.clock import Clock
 from api.reminders.channels import Channels
 from api.reminders.control import LoopControl
@@ -53,7 +53,7 @@ def plan_all(
     to it (it took the team first, or the database broke a deadlock or lock timeout between
     them); the next pass looks again."""
     with Session(engine) as session:
-        teams = repository.list_teams(session)
+        teams = repositories.list_teams(session)
     planned: list[Planned] = []
     raced = 0
     for team in teams:

@@ -25,9 +25,9 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
-from api import repository, views
+from api import repositories, views
 from api.reminders.preferences import team_member_notify
-from api.reminders.store import Status, new_row, open_rows, reminder_key
+from api.repositories.reminders import Status, new_row, open_rows, reminder_key
 from api.tables import ReminderRow, ReminderTeamRow, ReminderTurnRow
 from rotation import Channel, Role, Team, period_at
 from rotation.model import MemberNotify
@@ -90,7 +90,7 @@ def plan_team(
     entries = views.resolved_entries(session, team, since, until)
     current = turns_of(entries, now, until)
     state = session.get(ReminderTeamRow, team.id)
-    members = {m.id for m in repository.list_members(session, team.id)}
+    members = {m.id for m in repositories.list_members(session, team.id)}
     prefs = team_member_notify(session, team.id)
 
     def notify_of(member: str | None) -> MemberNotify:

@@ -6,6 +6,7 @@ missing, wrong or revoked token, or one for another feed, is the same 404, namin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 from email.utils import format_datetime
 from typing import Annotated, Any
@@ -13,17 +14,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from sqlmodel import Session
 
-from api import repository
-from api.auth import Principal, Reader
+from api import repositories
+from api.auth import Reader
 from api.clock import Clock
 from api.concurrency import lock_teams
-from api.feeds import service, store
+from api.feeds import service
 from api.feeds.events import FeedKind, FeedScope
 from api.feeds.render import Feed, RenderCache
-from api.feeds.schemas import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.feeds.tokens import feed_urls, may_manage_feed
+from api.principals import Principal
+from api.repositories import feeds as store
 from api.routes.deps import ClockDep, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate
+from api.schemas.feeds import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["calendar feeds"])
@@ -56,9 +59,36 @@ _ICS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.get("/teams/{team}/calendar.ics", response_class=Response, responses=_ICS)
-def team_calendar(
-    team: str,
+@dataclass(frozen=True)
+class FeedRequest:
+    """What every feed route reads: the token, the window and the validator the client sent."""
+
+    session: Session
+    clock: Clock
+    settings: Settings
+    cache: RenderCache
+    token: str | None
+    since: InstantOrDate | None
+    until: InstantOrDate | None
+    if_none_match: str | None
+
+    def answer(self, scope: FeedScope) -> Response:
+        found = store.find_token(self.session, self.token) if self.token else None
+        if found is None or found.scope != scope:
+            raise HTTPException(404, NO_FEED)
+        now = self.clock.now()
+        zone = service.zone_of(self.session, scope)
+        start, end = service.feed_window(self.since, self.until, zone, now)
+        feed = service.build_feed(
+            self.session, scope, start, end, now, self.settings.public_url, found.created_at
+        )
+        headers = _cache_headers(feed)
+        if self.if_none_match is not None and _matches(self.if_none_match, feed.etag):
+            return Response(status_code=304, headers=headers)
+        return Response(self.cache.render(feed), media_type=CALENDAR, headers=headers)
+
+
+def feed_request(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
@@ -67,68 +97,29 @@ def team_calendar(
     since: Since = None,
     until: Until = None,
     if_none_match: IfNoneMatch = None,
-) -> Response:
+) -> FeedRequest:
+    return FeedRequest(session, clock, settings, cache, token, since, until, if_none_match)
+
+
+FeedAsked = Annotated[FeedRequest, Depends(feed_request)]
+
+
+@router.get("/teams/{team}/calendar.ics", response_class=Response, responses=_ICS)
+def team_calendar(team: str, asked: FeedAsked) -> Response:
     """A team's feed: both slots, uncovered stretches included."""
-    scope = FeedScope(FeedKind.TEAM, team=team)
-    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
+    return asked.answer(FeedScope(FeedKind.TEAM, team=team))
 
 
 @router.get("/members/{member}/calendar.ics", response_class=Response, responses=_ICS)
-def member_calendar(
-    member: str,
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    cache: CacheDep,
-    token: Token = None,
-    since: Since = None,
-    until: Until = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+def member_calendar(member: str, asked: FeedAsked) -> Response:
     """A person's feed: their own turns in every team, with their partners."""
-    scope = FeedScope(FeedKind.MEMBER, member=member)
-    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
+    return asked.answer(FeedScope(FeedKind.MEMBER, member=member))
 
 
 @router.get("/calendar.ics", response_class=Response, responses=_ICS)
-def all_calendar(
-    session: SessionDep,
-    clock: ClockDep,
-    settings: SettingsDep,
-    cache: CacheDep,
-    token: Token = None,
-    since: Since = None,
-    until: Until = None,
-    if_none_match: IfNoneMatch = None,
-) -> Response:
+def all_calendar(asked: FeedAsked) -> Response:
     """Every team's feed in one."""
-    scope = FeedScope(FeedKind.ALL)
-    return _feed(session, clock, settings, cache, scope, token, since, until, if_none_match)
-
-
-def _feed(
-    session: Session,
-    clock: Clock,
-    settings: Settings,
-    cache: RenderCache,
-    scope: FeedScope,
-    token: str | None,
-    since: InstantOrDate | None,
-    until: InstantOrDate | None,
-    if_none_match: str | None,
-) -> Response:
-    found = store.find_token(session, token) if token else None
-    if found is None or found.scope != scope:
-        raise HTTPException(404, NO_FEED)
-    now = clock.now()
-    start, end = service.feed_window(since, until, service.zone_of(session, scope), now)
-    feed = service.build_feed(
-        session, scope, start, end, now, settings.public_url, found.created_at
-    )
-    headers = _cache_headers(feed)
-    if if_none_match is not None and _matches(if_none_match, feed.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(cache.render(feed), media_type=CALENDAR, headers=headers)
+    return asked.answer(FeedScope(FeedKind.ALL))
 
 
 def _cache_headers(feed: Feed) -> dict[str, str]:
@@ -205,5 +196,5 @@ def revoke_feed_token(
 
 
 def _may_manage(session: Session, principal: Principal, scope: FeedScope) -> bool:
-    member_teams = repository.teams_of(session, scope.member) if scope.member else []
+    member_teams = repositories.teams_of(session, scope.member) if scope.member else []
     return may_manage_feed(principal, scope, member_teams)

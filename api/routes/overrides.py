@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository, views
-from api.adjustments import store
+from api import instants, repositories
 from api.adjustments.overrides import add_override, delete_override
-from api.adjustments.schemas import OverrideChanged, OverrideCreate, OverridePublic
 from api.auth import Reader, Writer
 from api.concurrency import with_etag
 from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
 from api.schemas import InstantOrDate, Text
+from api.schemas.adjustments import OverrideChanged, OverrideCreate, OverridePublic
 from rotation import Role
 
 router = APIRouter(prefix="/v1/teams/{team}/overrides", tags=["overrides"])
@@ -28,8 +27,8 @@ def list_overrides(
     since: Annotated[InstantOrDate | None, Query(description="Only what ends after.")] = None,
     until: Annotated[InstantOrDate | None, Query(description="Only what starts before.")] = None,
 ) -> list[OverridePublic]:
-    start, end = views.window(repository.get_team(session, team), since, until)
-    rows = store.override_rows(session, team, role=role, since=start, until=end)
+    start, end = instants.window(repositories.get_team(session, team), since, until)
+    rows = repositories.override_rows(session, team, role=role, since=start, until=end)
     return [OverridePublic.of(row) for row in rows]
 
 
@@ -48,8 +47,8 @@ def create_override(
 def get_override(
     team: str, override_id: RowId, session: SessionDep, _: Reader, response: Response
 ) -> OverridePublic:
-    repository.get_team_row(session, team)
-    found = OverridePublic.of(store.get_override_row(session, team, override_id))
+    repositories.get_team_row(session, team)
+    found = OverridePublic.of(repositories.get_override_row(session, team, override_id))
     with_etag(response, found)
     return found
 

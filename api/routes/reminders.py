@@ -8,19 +8,22 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
 
-from api import audit, repository
-from api.auth import Principal, Reader, Writer, check_may_act_for, check_may_write
+from api import repositories
+from api.auth import Reader, Writer
 from api.concurrency import check_if_match, lock_team, with_etag
-from api.reminders import preferences, store
-from api.reminders.schemas import (
+from api.principals import Principal, check_may_act_for, check_may_write
+from api.reminders import preferences
+from api.repositories import audit
+from api.repositories import reminders as store
+from api.repositories.reminders import Status
+from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
+from api.schemas.reminders import (
     HandoffNoteUpdate,
     MemberNotifyPublic,
     MemberNotifyUpdate,
     ReminderPagePublic,
     ReminderPublic,
 )
-from api.reminders.store import Status
-from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
 
 router = APIRouter(tags=["reminders"])
 
@@ -42,7 +45,7 @@ def list_reminders(
 ) -> ReminderPagePublic:
     """Reminders, newest first: pending, sending, sent, failed, missed and cancelled."""
     if team is not None:
-        repository.get_team_row(session, team)
+        repositories.get_team_row(session, team)
     found = store.list_reminders(session, team, status, limit + 1, before)
     page = found[:limit]
     return ReminderPagePublic(
@@ -77,8 +80,8 @@ def get_member_notify(
     team: str, member: str, session: SessionDep, _: Reader, response: Response
 ) -> MemberNotifyPublic:
     """A member's reminder settings, what applies to them, and their handoff note."""
-    found = repository.get_team(session, team)
-    repository.get_member(session, team, member)
+    found = repositories.get_team(session, team)
+    repositories.get_member(session, team, member)
     notify = preferences.member_notify(session, team, member)
     answer = MemberNotifyPublic.of(notify, found.notify)
     with_etag(response, answer)
@@ -101,8 +104,8 @@ def put_member_notify(
     secrets, so they keep what a lead set (a member may send them back unchanged)."""
     check_may_act_for(principal, team, member)
     lock_team(session, team)
-    found = repository.get_team(session, team)
-    repository.get_member(session, team, member)
+    found = repositories.get_team(session, team)
+    repositories.get_member(session, team, member)
     current = preferences.member_notify(session, team, member)
     check_if_match(if_match, MemberNotifyPublic.of(current, found.notify), "settings", member)
     asked = body.to_notify(current.handoff_note)
@@ -153,8 +156,8 @@ def put_handoff_note(
     """Set what `member` hands over with their turn: sent to both sides of their handoffs."""
     check_may_set_handoff_note(principal, team, member)
     lock_team(session, team)
-    found = repository.get_team(session, team)
-    repository.get_member(session, team, member)
+    found = repositories.get_team(session, team)
+    repositories.get_member(session, team, member)
     current = preferences.member_notify(session, team, member)
     check_if_match(if_match, MemberNotifyPublic.of(current, found.notify), "settings", member)
     now = clock.now()

@@ -8,10 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 from pydantic import AwareDatetime
 
-from api import audit, repository, views
-from api.auth import Reader, SupportReader, Writer, check_may_write
+from api import instants, planning, repositories, views
+from api.auth import Reader, SupportReader, Writer
 from api.concurrency import lock_team
 from api.planning import MAX_HORIZON, refresh_plan
+from api.principals import check_may_write
 from api.routes.deps import ClockDep, SessionDep, SettingsDep
 from api.schemas import (
     AllOnSupportPublic,
@@ -37,7 +38,7 @@ At = Annotated[
 def all_on_support(
     session: SessionDep,
     clock: ClockDep,
-    _: SupportReader,
+    reader: SupportReader,
     response: Response,
     at: At = None,
     if_none_match: Annotated[str | None, Header()] = None,
@@ -45,7 +46,7 @@ def all_on_support(
     """Every team's developer and operator at `at`. The `ETag` covers who is on support, not
     the instant asked about: a client polling "now" gets 304 until a holder or handoff changes."""
     moment = require_aware("at", at) if at else clock.now()
-    answer = views.all_on_support_view(session, moment)
+    answer = views.all_on_support_view(session, moment, contacts=reader is not None)
     tag = _holders_etag(answer)
     if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": tag})
@@ -62,12 +63,12 @@ def _holders_etag(answer: AllOnSupportPublic) -> str:
 
 @router.get("/teams/{team}/on-support", response_model=OnSupportPublic)
 def team_on_support(
-    team: str, session: SessionDep, clock: ClockDep, _: SupportReader, at: At = None
+    team: str, session: SessionDep, clock: ClockDep, reader: SupportReader, at: At = None
 ) -> OnSupportPublic:
     """One team's developer and operator at `at`, their period and the next handoff."""
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     moment = require_aware("at", at) if at else clock.now()
-    return views.on_support_view(session, found, moment)
+    return views.on_support_view(session, found, moment, contacts=reader is not None)
 
 
 @router.get("/teams/{team}/schedule", response_model=SchedulePublic)
@@ -83,9 +84,9 @@ def schedule(
     until: Annotated[InstantOrDate | None, Query(description="Default: four weeks on")] = None,
 ) -> SchedulePublic:
     """The resolved schedule in `[since, until)`: entries clipped to the window."""
-    found = repository.get_team(session, team)
-    start = views.instant("since", since, found) if since else clock.now()
-    end = views.instant("until", until, found) if until else None
+    found = repositories.get_team(session, team)
+    start = instants.instant("since", since, found) if since else clock.now()
+    end = instants.instant("until", until, found) if until else None
     return views.schedule_view(session, found, start, end)
 
 
@@ -106,9 +107,9 @@ def fairness(
 ) -> FairnessReport:
     """The fairness report of SPEC section 3: per member and role, per role, and for the team.
     Every figure can be recomputed from `GET .../schedule` over the same window."""
-    found = repository.get_team(session, team)
-    start = views.instant("since", since, found) if since else None
-    end = views.instant("until", until, found) if until else None
+    found = repositories.get_team(session, team)
+    start = instants.instant("since", since, found) if since else None
+    end = instants.instant("until", until, found) if until else None
     return views.fairness_view(session, found, start, end, clock.now(), settings.budget)
 
 
@@ -131,9 +132,9 @@ def generate(
     check_may_write(principal, team)
     lock_team(session, team)
     request = body or GenerateRequest()
-    found = repository.get_team(session, team)
+    found = repositories.get_team(session, team)
     now = clock.now()
-    reach = views.instant("until", request.until, found) if request.until else None
+    reach = instants.instant("until", request.until, found) if request.until else None
     if reach is not None and reach - now > MAX_HORIZON:
         raise WindowTooLong("until", "five years ahead")
     update = refresh_plan(
@@ -141,7 +142,7 @@ def generate(
     )
     answer = GeneratePublic(
         team=team,
-        planned_until=repository.plan_end(session, team),
+        planned_until=repositories.plan_end(session, team),
         added=update.added,
         changed=len(update.changed),
         forced=update.forced,
@@ -151,7 +152,7 @@ def generate(
             for role, cost in (update.solve.stability_cost if update.solve else {}).items()
         },
     )
-    audit.record_plan_update(
+    planning.record_plan_update(
         session,
         at=now,
         actor=principal.name,

@@ -7,13 +7,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository
-from api.adjustments import store
-from api.adjustments.schemas import SwapChanged, SwapCreate, SwapDecision, SwapPublic
+from api import repositories
 from api.adjustments.swaps import accept_swap, approve_swap, ask_swap, decline_swap
 from api.auth import Reader, Writer
 from api.concurrency import with_etag
 from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
+from api.schemas.adjustments import SwapChanged, SwapCreate, SwapDecision, SwapPublic
 
 router = APIRouter(prefix="/v1/teams/{team}/swaps", tags=["swaps"])
 
@@ -28,9 +27,9 @@ def list_swaps(
     _: Reader,
     status: Annotated[Status | None, Query(description="Only swaps in this state.")] = None,
 ) -> list[SwapPublic]:
-    repository.get_team_row(session, team)
+    repositories.get_team_row(session, team)
     now = clock.now()
-    swaps = [SwapPublic.of(row, now) for row in store.swap_rows(session, team)]
+    swaps = [SwapPublic.of(row, now) for row in repositories.swap_rows(session, team)]
     return [s for s in swaps if status is None or s.status == status]
 
 
@@ -48,8 +47,8 @@ def create_swap(
 def get_swap(
     team: str, swap_id: RowId, session: SessionDep, clock: ClockDep, _: Reader, response: Response
 ) -> SwapPublic:
-    repository.get_team_row(session, team)
-    found = SwapPublic.of(store.get_swap_row(session, team, swap_id), clock.now())
+    repositories.get_team_row(session, team)
+    found = SwapPublic.of(repositories.get_swap_row(session, team, swap_id), clock.now())
     with_etag(response, found)
     return found
 
@@ -57,61 +56,41 @@ def get_swap(
 Decide = Callable[..., SwapChanged]
 
 
-def _decide(
-    decide: Decide,
-    team: str,
-    swap_id: int,
-    body: SwapDecision | None,
-    session: SessionDep,
-    clock: ClockDep,
-    principal: Writer,
-    if_match: str | None,
-) -> SwapChanged:
-    reason = body.reason if body else ""
-    answer = decide(
-        session, team, swap_id, principal, clock.now(), if_match=if_match, reason=reason
-    )
-    session.commit()
-    return answer
+def _decision(decide: Decide, doc: str) -> Callable[..., SwapChanged]:
+    """The route of one decision on a swap: the three share their input and answer."""
+
+    def route(
+        team: str,
+        swap_id: RowId,
+        session: SessionDep,
+        clock: ClockDep,
+        principal: Writer,
+        body: SwapDecision | None = None,
+        if_match: IfMatch = None,
+    ) -> SwapChanged:
+        reason = body.reason if body else ""
+        answer = decide(
+            session, team, swap_id, principal, clock.now(), if_match=if_match, reason=reason
+        )
+        session.commit()
+        return answer
+
+    route.__doc__ = doc
+    return route
 
 
-@router.post("/{swap_id}/accept", response_model=SwapChanged)
-def accept(
-    team: str,
-    swap_id: RowId,
-    session: SessionDep,
-    clock: ClockDep,
-    principal: Writer,
-    body: SwapDecision | None = None,
-    if_match: IfMatch = None,
-) -> SwapChanged:
-    """`to_member` accepts: applied now, or `accepted` until a lead approves (team setting)."""
-    return _decide(accept_swap, team, swap_id, body, session, clock, principal, if_match)
-
-
-@router.post("/{swap_id}/decline", response_model=SwapChanged)
-def decline(
-    team: str,
-    swap_id: RowId,
-    session: SessionDep,
-    clock: ClockDep,
-    principal: Writer,
-    body: SwapDecision | None = None,
-    if_match: IfMatch = None,
-) -> SwapChanged:
-    """`to_member` declines, `from_member` withdraws, or a lead refuses."""
-    return _decide(decline_swap, team, swap_id, body, session, clock, principal, if_match)
-
-
-@router.post("/{swap_id}/approve", response_model=SwapChanged)
-def approve(
-    team: str,
-    swap_id: RowId,
-    session: SessionDep,
-    clock: ClockDep,
-    principal: Writer,
-    body: SwapDecision | None = None,
-    if_match: IfMatch = None,
-) -> SwapChanged:
-    """A lead approves an accepted swap; it is applied."""
-    return _decide(approve_swap, team, swap_id, body, session, clock, principal, if_match)
+for _action, _decide, _doc in (
+    (
+        "accept",
+        accept_swap,
+        "`to_member` accepts: applied now, or `accepted` until a lead approves (team setting).",
+    ),
+    ("decline", decline_swap, "`to_member` declines, `from_member` withdraws, or a lead refuses."),
+    ("approve", approve_swap, "A lead approves an accepted swap; it is applied."),
+):
+    router.post(
+        f"/{{swap_id}}/{_action}",
+        response_model=SwapChanged,
+        name=_action,
+        summary=_action.capitalize(),
+    )(_decision(_decide, _doc))

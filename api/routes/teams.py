@@ -3,29 +3,36 @@ both in the transaction of the change."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
-from sqlmodel import Session
+from fastapi import APIRouter, Query, Response
 
-from api import audit, repository
-from api.adjustments import store
-from api.adjustments.overrides import fit_to_members
-from api.auth import Admin, Principal, Reader, Writer, check_may_write
-from api.concurrency import check_if_match, lock_team, lock_teams, with_etag
+from api import members, repositories
+from api.auth import Admin, Reader, Writer
+from api.concurrency import check_if_match, lock_team, with_etag
 from api.planning import check_grid_change, refresh_plan
+from api.principals import check_may_write
 from api.reminders.preferences import check_leads
+from api.repositories import audit
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
-from api.schemas import MemberCreate, MemberPublic, MemberUpdate, TeamCreate, TeamPublic, TeamUpdate
-from rotation import Member
-from rotation.solver import planning_member, planning_team
+from api.schemas import (
+    MemberChanged,
+    MemberCreate,
+    MemberPublic,
+    MemberUpdate,
+    TeamCreate,
+    TeamPublic,
+    TeamUpdate,
+    Text,
+)
+from rotation.solver import planning_team
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
 
 @router.get("", response_model=list[TeamPublic])
 def list_teams(session: SessionDep, _: Reader) -> list[TeamPublic]:
-    return [TeamPublic.of(team) for team in repository.list_teams(session)]
+    return [TeamPublic.of(team) for team in repositories.list_teams(session)]
 
 
 @router.post("", response_model=TeamPublic, status_code=201)
@@ -39,7 +46,7 @@ def create_team(
     """Create a team; its plan is published at once (uncovered until it has members)."""
     team = check_leads(body.to_team(), [])
     now = clock.now()
-    repository.save_team(session, team, now, create=True)
+    repositories.save_team(session, team, now, create=True)
     session.flush()
     refresh_plan(session, team.id, now, regenerate=True, budget=settings.budget)
     created = TeamPublic.of(team)
@@ -50,7 +57,7 @@ def create_team(
 
 @router.get("/{team}", response_model=TeamPublic)
 def get_team(team: str, session: SessionDep, _: Reader, response: Response) -> TeamPublic:
-    found = TeamPublic.of(repository.get_team(session, team))
+    found = TeamPublic.of(repositories.get_team(session, team))
     with_etag(response, found)
     return found
 
@@ -70,13 +77,13 @@ def update_team(
     check_may_write(principal, team)
     lock_team(session, team)
     now = clock.now()
-    current = repository.get_team(session, team)
+    current = repositories.get_team(session, team)
     check_if_match(if_match, TeamPublic.of(current), "team", team)
     updated = body.apply(current)
     if "leads" in body.model_fields_set:
-        check_leads(updated, (m.id for m in repository.list_members(session, team)))
+        check_leads(updated, (m.id for m in repositories.list_members(session, team)))
     check_grid_change(session, current, updated, now)
-    repository.save_team(session, updated, now)
+    repositories.save_team(session, updated, now)
     session.flush()
     # A name, who is reminded how (leads, channels, lead times) or feed settings change
     # nobody's share: no re-plan.
@@ -99,10 +106,10 @@ def delete_team(
     with the time off entered through this team that still applies in their other teams. Its
     audit entries stay too."""
     lock_team(session, team)
-    before = TeamPublic.of(repository.get_team(session, team))
+    before = TeamPublic.of(repositories.get_team(session, team))
     check_if_match(if_match, before, "team", team)
-    store.rehome_time_off(session, team)
-    repository.delete_team(session, team)
+    repositories.rehome_time_off(session, team)
+    repositories.delete_team(session, team)
     audit.record_change(session, clock.now(), principal.name, "team.delete", team, before, None)
     session.commit()
     return Response(status_code=204)
@@ -110,11 +117,11 @@ def delete_team(
 
 @router.get("/{team}/members", response_model=list[MemberPublic])
 def list_members(team: str, session: SessionDep, _: Reader) -> list[MemberPublic]:
-    repository.get_team_row(session, team)
-    return [MemberPublic.of(m) for m in repository.list_members(session, team)]
+    repositories.get_team_row(session, team)
+    return [MemberPublic.of(m) for m in repositories.list_members(session, team)]
 
 
-@router.post("/{team}/members", response_model=MemberPublic, status_code=201)
+@router.post("/{team}/members", response_model=MemberChanged, status_code=201)
 def add_member(
     team: str,
     body: MemberCreate,
@@ -122,34 +129,25 @@ def add_member(
     clock: ClockDep,
     settings: SettingsDep,
     principal: Writer,
-) -> MemberPublic:
-    """Add a member; future periods outside the frozen window are replanned to include them."""
-    check_may_write(principal, team)
-    # The person's details are shared by all their teams: lock those too.
-    lock_teams(session, [team, *repository.teams_of(session, body.id)])
-    member = body.to_member()
-    _check_may_change_person(session, principal, team, member)
-    repository.save_member(session, team, member, create=True)
-    session.flush()
-    now = clock.now()
-    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
-    created = MemberPublic.of(member)
-    audit.record_change(session, now, principal.name, "member.create", team, None, created)
+) -> MemberChanged:
+    """Add a member; future periods outside the frozen window are replanned to include them.
+    The answer lists the assignments that moved."""
+    answer = members.add_member(session, team, body, principal, clock.now(), settings.budget)
     session.commit()
-    return created
+    return answer
 
 
 @router.get("/{team}/members/{member}", response_model=MemberPublic)
 def get_member(
     team: str, member: str, session: SessionDep, _: Reader, response: Response
 ) -> MemberPublic:
-    repository.get_team_row(session, team)
-    found = MemberPublic.of(repository.get_member(session, team, member))
+    repositories.get_team_row(session, team)
+    found = MemberPublic.of(repositories.get_member(session, team, member))
     with_etag(response, found)
     return found
 
 
-@router.patch("/{team}/members/{member}", response_model=MemberPublic)
+@router.patch("/{team}/members/{member}", response_model=MemberChanged)
 def update_member(
     team: str,
     member: str,
@@ -160,52 +158,19 @@ def update_member(
     principal: Writer,
     response: Response,
     if_match: IfMatch = None,
-) -> MemberPublic:
+) -> MemberChanged:
     """Change a member. New `joined` or `left` dates re-plan the team: a leaver's turns after
-    they left are refilled, a joiner takes their fair share from the day they join."""
-    check_may_write(principal, team)
-    # The person's details are shared by all their teams: lock those too.
-    lock_teams(session, [team, *repository.teams_of(session, member)])
-    current = repository.get_member(session, team, member)
-    check_if_match(if_match, MemberPublic.of(current), "member", member)
-    updated = body.apply(current)
-    _check_may_change_person(session, principal, team, updated)
-    repository.save_member(session, team, updated)
-    session.flush()
-    now = clock.now()
-    fit_to_members(session, team, now, principal.name)
-    # Contact details (name, email, chat, zone) change nobody's turns: only repair.
-    replan = planning_member(updated) != planning_member(current)
-    refresh_plan(session, team, now, regenerate=replan, budget=settings.budget)
-    after = MemberPublic.of(updated)
-    audit.record_change(
-        session, now, principal.name, "member.update", team, MemberPublic.of(current), after
+    they left are refilled, a joiner takes their fair share from the day they join. The answer
+    lists the assignments that moved; its ETag is the member's."""
+    answer = members.update_member(
+        session, team, member, body, principal, clock.now(), settings.budget, if_match
     )
     session.commit()
-    with_etag(response, after)
-    return after
+    with_etag(response, MemberPublic(**answer.model_dump(exclude={"changed"})))
+    return answer
 
 
-def _check_may_change_person(
-    session: Session, principal: Principal, team: str, member: Member
-) -> None:
-    """A person is one across teams: only a token that may write all of their teams may change
-    their name, email, chat or zone (a lead of one team must not rename someone in another)."""
-    known = repository.people(session, [member.id]).get(member.id)
-    details = (member.name, member.email, member.chat, member.timezone)
-    if known is None or (known.name, known.email, known.chat, known.timezone) == details:
-        return
-    if any(
-        not principal.may_write(t) for t in repository.teams_of(session, member.id) if t != team
-    ):
-        raise HTTPException(
-            409,
-            f"member {member.id!r} is also on a team this token may not change: give their "
-            "current name, email, chat and timezone, or ask a lead of all their teams",
-        )
-
-
-@router.delete("/{team}/members/{member}", status_code=204)
+@router.delete("/{team}/members/{member}", response_model=MemberChanged)
 def remove_member(
     team: str,
     member: str,
@@ -214,21 +179,12 @@ def remove_member(
     settings: SettingsDep,
     principal: Writer,
     if_match: IfMatch = None,
-) -> Response:
-    """Take a member off the team: their future turns are refilled, past ones stay."""
-    check_may_write(principal, team)
-    lock_team(session, team)
-    before = MemberPublic.of(repository.get_member(session, team, member))
-    check_if_match(if_match, before, "member", member)
-    repository.remove_member(session, team, member)
-    current = repository.get_team(session, team)
-    if member in current.leads:  # a lead who leaves the team leads it no more
-        leads = tuple(lead for lead in current.leads if lead != member)
-        repository.save_team(session, replace(current, leads=leads), clock.now())
-    session.flush()
-    now = clock.now()
-    fit_to_members(session, team, now, principal.name)
-    refresh_plan(session, team, now, regenerate=True, budget=settings.budget)
-    audit.record_change(session, now, principal.name, "member.delete", team, before, None)
+    reason: Annotated[Text, Query(max_length=500, description="Why, for the audit log.")] = "",
+) -> MemberChanged:
+    """Take a member off the team: their future turns are refilled, past ones stay. The answer
+    is the member as they were, with the assignments that moved."""
+    answer = members.remove_member(
+        session, team, member, principal, clock.now(), settings.budget, if_match, reason
+    )
     session.commit()
-    return Response(status_code=204)
+    return answer

@@ -6,14 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import repository, views
-from api.adjustments import store
-from api.adjustments.schemas import TimeOffChanged, TimeOffCreate, TimeOffPublic
+from api import instants, repositories
 from api.adjustments.time_off import add_time_off, delete_time_off
 from api.auth import Reader, Writer
 from api.concurrency import with_etag
 from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate, Slug
+from api.schemas.adjustments import TimeOffChanged, TimeOffCreate, TimeOffPublic
 
 router = APIRouter(prefix="/v1/teams/{team}/time-off", tags=["time off"])
 
@@ -28,8 +27,8 @@ def list_time_off(
     until: Annotated[InstantOrDate | None, Query(description="Only what starts before.")] = None,
 ) -> list[TimeOffPublic]:
     """The time off of the team's members (whichever team it was entered through)."""
-    start, end = views.window(repository.get_team(session, team), since, until)
-    rows = store.time_off_rows(session, team, member=member, since=start, until=end)
+    start, end = instants.window(repositories.get_team(session, team), since, until)
+    rows = repositories.time_off_rows(session, team, member=member, since=start, until=end)
     return [TimeOffPublic.of(row) for row in rows]
 
 
@@ -53,8 +52,8 @@ def create_time_off(
 def get_time_off(
     team: str, time_off_id: RowId, session: SessionDep, _: Reader, response: Response
 ) -> TimeOffPublic:
-    repository.get_team_row(session, team)
-    found = TimeOffPublic.of(store.get_time_off_row(session, team, time_off_id))
+    repositories.get_team_row(session, team)
+    found = TimeOffPublic.of(repositories.get_time_off_row(session, team, time_off_id))
     with_etag(response, found)
     return found
 

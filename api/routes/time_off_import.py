@@ -14,11 +14,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
-from api import repository
-from api.adjustments.schemas import TimeOffImported
+from api import repositories
 from api.adjustments.time_off import import_time_off
-from api.auth import Writer, check_may_act_for
+from api.auth import Writer
+from api.principals import check_may_act_for
 from api.routes.deps import ClockDep, SessionDep, SettingsDep
+from api.schemas.adjustments import TimeOffImported
 from rotation.ics_import import time_off_from_ics
 
 MAX_BYTES = 1024 * 1024
@@ -64,8 +65,8 @@ def import_calendar(
     events as whole days in the team's zone); what it hits is refilled in each of their teams.
     A member token may import its own calendar."""
     check_may_act_for(principal, team, member)
-    found = repository.get_team(session, team)
-    repository.get_member(session, team, member)
+    found = repositories.get_team(session, team)
+    repositories.get_member(session, team, member)
     now = clock.now()
     entries = time_off_from_ics(data, member, found.policy.zone, now, now + IMPORT_AHEAD)
     answer = import_time_off(session, team, member, entries, principal, now, settings.budget)

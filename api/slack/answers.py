@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from api import repository, views
-from api.slack import store
+from api import repositories, views
+from api.repositories import slack as store
 from api.slack.delivery import SLACK_USER_PREFIXES
 from api.slack.planner import window_start
 from rotation import SLOTS, BeyondPlan, ScheduleEntry, Team, handoff, period_at
@@ -36,7 +36,7 @@ def slack_people(
     session: Session, team_id: str, members: Sequence[str | None]
 ) -> dict[str, Person]:
     """Each member as a `Person`, with their Slack user id when Rota knows it."""
-    people = repository.people(session, members)
+    people = repositories.people(session, members)
     known = store.known_users(session, team_id)
     found = {}
     for member, person in people.items():
@@ -70,7 +70,7 @@ def who(session: Session, team: Team, now: datetime, public: bool) -> Message:
     if current is None:
         first = handoff(team.policy, 0)
         return refusal(f"{team.name}: the rotation starts {first.isoformat()}")
-    plan_end = repository.plan_end(session, team.id)
+    plan_end = repositories.plan_end(session, team.id)
     if plan_end is None or now >= plan_end:
         return refusal(str(BeyondPlan("at", now, plan_end)))
     entries = views.resolved_entries(session, team, window_start(team, now), current.end)
@@ -89,7 +89,7 @@ def who(session: Session, team: Team, now: datetime, public: bool) -> Message:
 def next_up(session: Session, team: Team, now: datetime, public: bool) -> Message:
     current = period_at(team.policy, now)
     at = current.end if current else handoff(team.policy, 0)
-    plan_end = repository.plan_end(session, team.id)
+    plan_end = repositories.plan_end(session, team.id)
     if plan_end is None or at >= plan_end:
         return next_message(team.name, team.timezone, None, [], public)
     entries = views.resolved_entries(session, team, at, at + timedelta(seconds=1))
@@ -105,9 +105,9 @@ def my_turns(
     """The next turns of `member` in `teams` (a turn under way included), soonest first."""
     turns: list[Turn] = []
     for team in teams:
-        if team.id not in repository.teams_of(session, member):
+        if team.id not in repositories.teams_of(session, member):
             continue
-        plan_end = repository.plan_end(session, team.id)
+        plan_end = repositories.plan_end(session, team.id)
         if plan_end is None or plan_end <= now:
             continue
         since = window_start(team, now)
@@ -125,5 +125,5 @@ def my_turns(
             else:
                 turns.append(Turn(team.name, team.timezone, entry.role, entry.start, entry.end))
     upcoming = sorted((t for t in turns if t.end > now), key=lambda t: t.start)[:ME_TURNS]
-    name = repository.people(session, [member])[member].name
+    name = repositories.people(session, [member])[member].name
     return me_message(name, upcoming, public)

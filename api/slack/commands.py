@@ -16,10 +16,11 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from api import repository
+from api import repositories
 from api.problems import problem
+from api.repositories import slack as store
 from api.routes.deps import ClockDep, SessionDep
-from api.slack import answers, signing, store
+from api.slack import answers, signing
 from rotation import Team
 from rotation.slack import Command, Verb, parse_command
 from rotation.slack_messages import Message, help_message, refusal
@@ -73,7 +74,7 @@ def slack_command(
         return problem(401, "the request is not signed by a known Slack app")
     form = {k: v[0] for k, v in urllib.parse.parse_qs(body.decode("utf-8", "replace")).items()}
     command = parse_command(form.get("text", ""))
-    teams = {team_id: repository.get_team(session, team_id) for team_id in signed}
+    teams = {team_id: repositories.get_team(session, team_id) for team_id in signed}
     return JSONResponse(answer(session, command, teams, signed, form, now))
 
 
@@ -139,7 +140,7 @@ def _asker(session: Session, team_ids: list[str], form: dict[str, str]) -> str |
     found: set[str] = set()
     by_name: set[str] = set()
     for team_id in team_ids:
-        for member in repository.list_members(session, team_id):
+        for member in repositories.list_members(session, team_id):
             chat = (member.chat or "").removeprefix("@")
             if chat == user_id:
                 found.add(member.id)

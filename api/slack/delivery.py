@@ -22,17 +22,17 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from api import repository, views
+from api import repositories, views
 from api.clock import Clock
-from api.reminders import store as leases
 from api.reminders.channels import DeliveryError, resolve_secret
 from api.reminders.preferences import team_member_notify
-from api.reminders.store import MAX_ATTEMPTS, Status
-from api.slack import store
+from api.repositories import reminders as leases
+from api.repositories import slack as store
+from api.repositories.reminders import MAX_ATTEMPTS, Status
+from api.repositories.slack import Job, JobKind
 from api.slack.client import CALL_TIMEOUT, SlackClient, SlackError
 from api.slack.planner import window_start
-from api.slack.store import Job, JobKind
-from api.slack.tables import SlackJobRow
+from api.tables.slack import SlackJobRow
 from rotation import Team
 from rotation.slack import group_members, handoffs, holders_at
 from rotation.slack_messages import Person, handoff_message
@@ -146,7 +146,7 @@ def _deliver(
         return
     try:
         with Session(engine) as session:
-            team = repository.get_team(session, job.team)
+            team = repositories.get_team(session, job.team)
             settings = store.get_settings(session, job.team)
             token = resolve_secret(settings.bot_token, "bot_token", environ)
             client = SlackClient(api_url, token)
@@ -197,7 +197,7 @@ def slack_user(
 ) -> str:
     """The Slack user id of `member`: their chat handle when it is one, else found by email
     (and remembered, so that `/rota me` knows them too)."""
-    person = repository.people(session, [member])[member]
+    person = repositories.people(session, [member])[member]
     if person.chat and person.chat.startswith(SLACK_USER_PREFIXES) and person.chat.isalnum():
         return person.chat
     known = store.known_users(session, team_id).get(member)
@@ -226,7 +226,7 @@ def _announce(
         return "nobody hands over at this handoff any more"
     handoff = found[0]
     ids = {m for _, out, into in handoff.changes for m in (out, into) if m}
-    people = repository.people(session, ids)
+    people = repositories.people(session, ids)
     known = store.known_users(session, team.id)
 
     def person(member: str | None) -> Person | None:

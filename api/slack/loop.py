@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from api import repository
+from api import repositories
 from api.clock import Clock
+from api.repositories import slack as store
 from api.settings import Settings
-from api.slack import store
 from api.slack.delivery import SlackDelivered, deliver_slack
 from api.slack.planner import Planned, plan_team
 
@@ -42,7 +42,7 @@ def plan_slack(engine: Engine, clock: Clock) -> tuple[list[Planned], int]:
     for team_id, settings in configured.items():
         with Session(engine) as session:
             try:
-                team = repository.get_team(session, team_id)
+                team = repositories.get_team(session, team_id)
                 planned.append(plan_team(session, team, settings, clock.now()))
                 session.commit()
             except IntegrityError:

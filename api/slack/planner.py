@@ -19,9 +19,9 @@ from sqlalchemy import update
 from sqlmodel import Session, col
 
 from api import views
-from api.reminders.store import Status
-from api.slack.store import JobKind, last_group_jobs, new_job, open_jobs
-from api.slack.tables import SlackJobRow
+from api.repositories.reminders import Status
+from api.repositories.slack import JobKind, last_group_jobs, new_job, open_jobs
+from api.tables.slack import SlackJobRow
 from rotation import ScheduleEntry, Team, period, period_at
 from rotation.slack import group_changes, handoffs
 from rotation.slack_settings import SlackSettings

@@ -7,13 +7,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from api import audit, repository
-from api.auth import Reader, Writer, check_may_write
+from api import repositories
+from api.auth import Reader, Writer
 from api.concurrency import check_if_match, lock_team, with_etag
-from api.reminders.store import Status
+from api.principals import check_may_write
+from api.repositories import audit
+from api.repositories import slack as store
+from api.repositories.reminders import Status
 from api.routes.deps import ClockDep, IfMatch, SessionDep
-from api.slack import store
-from api.slack.schemas import (
+from api.schemas.slack import (
     SlackJobPagePublic,
     SlackJobPublic,
     SlackSettingsPublic,
@@ -31,7 +33,7 @@ def get_slack_settings(
     team: str, session: SessionDep, _: Reader, response: Response
 ) -> SlackSettingsPublic:
     """The team's Slack settings: secrets as their `env:NAME` references."""
-    repository.get_team_row(session, team)
+    repositories.get_team_row(session, team)
     answer = SlackSettingsPublic.of(team, store.get_settings(session, team))
     with_etag(response, answer)
     return answer
@@ -82,7 +84,7 @@ def list_slack_jobs(
 ) -> SlackJobPagePublic:
     """The team's user group syncs and handoff posts, newest first: pending, sending, sent,
     failed (with Slack's error), missed and cancelled (with the reason)."""
-    repository.get_team_row(session, team)
+    repositories.get_team_row(session, team)
     found = store.list_jobs(session, team, status, limit + 1, before)
     page = found[:limit]
     return SlackJobPagePublic(

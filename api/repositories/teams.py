@@ -1,49 +1,29 @@
-"""Repositories: the only code that turns table rows into domain objects and back.
-
-Routes, the CLI and the planner read and write through these functions; none of them writes SQL.
-"""
+"""Teams, their members and the people behind them: rows to domain objects and back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from api.tables import AssignmentRow, MemberRow, PersonRow, TeamRow, TimeOffRow
+from api.people import Person
+from api.tables import MemberRow, PersonRow, TeamRow
 from rotation import (
     AlreadyExists,
-    Assignment,
     Channel,
     Member,
     NotifyPolicy,
-    Period,
     Policy,
     Role,
-    Source,
     Team,
-    TimeOff,
     UnknownMember,
     UnknownTeam,
 )
 from rotation.model import DayWeights
 from rotation.periods import format_handoff, format_period, parse_handoff, parse_period
 from rotation.teamfile import SLUG
-
-
-@dataclass(frozen=True)
-class Person:
-    """Contact details of anyone who holds or held a slot, current member or not."""
-
-    id: str
-    name: str
-    email: str
-    chat: str | None = None
-    timezone: str | None = None
-
 
 # Teams
 
@@ -228,110 +208,3 @@ def teams_of(session: Session, person_id: str) -> list[str]:
         return []
     query = select(MemberRow.team_id).where(MemberRow.person_id == person_id)
     return sorted(session.exec(query))
-
-
-def teams_with_turns(
-    session: Session, person_id: str, since: datetime, until: datetime
-) -> list[str]:
-    """The teams `person_id` is a member of, and those where they hold a slot in
-    `[since, until)` (a leaver's last turns)."""
-    held = select(AssignmentRow.team_id).where(
-        AssignmentRow.person_id == person_id,
-        col(AssignmentRow.period_start) < until,
-        col(AssignmentRow.period_end) > since,
-    )
-    return sorted(set(teams_of(session, person_id)) | set(session.exec(held.distinct())))
-
-
-# Time off
-
-
-def time_off_of(session: Session, person_ids: Iterable[str]) -> list[TimeOff]:
-    """Every time off of these people, whichever team it was entered through."""
-    ids = list(person_ids)
-    if not ids:
-        return []
-    rows = session.exec(
-        select(TimeOffRow).where(col(TimeOffRow.person_id).in_(ids)).order_by(col(TimeOffRow.start))
-    )
-    return [TimeOff(r.person_id, r.start, r.end, r.reason) for r in rows]
-
-
-def replace_file_time_off(
-    session: Session, team_id: str, entries: Sequence[TimeOff], now: datetime
-) -> None:
-    """Replace the time off a team file declared last time with what it declares now."""
-    session.exec(
-        delete(TimeOffRow).where(
-            col(TimeOffRow.team_id) == team_id, col(TimeOffRow.source) == "file"
-        )
-    )
-    for entry in entries:
-        session.add(
-            TimeOffRow(
-                person_id=entry.member,
-                team_id=team_id,
-                start=entry.start,
-                end=entry.end,
-                reason=entry.reason,
-                source="file",
-                created_at=now,
-            )
-        )
-
-
-# Assignments
-
-
-def assignment_from_row(row: AssignmentRow) -> Assignment:
-    period = Period(row.period_index, row.period_start, row.period_end)
-    return Assignment(Role(row.role), period, row.person_id, Source(row.source))
-
-
-def assignment_rows(
-    session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
-) -> list[AssignmentRow]:
-    """The team's assignment rows overlapping `[since, until)`, in period then role order."""
-    query = select(AssignmentRow).where(AssignmentRow.team_id == team_id)
-    if until is not None:
-        query = query.where(col(AssignmentRow.period_start) < until)
-    if since is not None:
-        query = query.where(col(AssignmentRow.period_end) > since)
-    return list(
-        session.exec(query.order_by(col(AssignmentRow.period_index), col(AssignmentRow.role)))
-    )
-
-
-def assignments(
-    session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
-) -> list[Assignment]:
-    return [assignment_from_row(r) for r in assignment_rows(session, team_id, since, until)]
-
-
-def plan_end(session: Session, team_id: str) -> datetime | None:
-    """The end of the last planned period of the team, or None when nothing is planned."""
-    result: datetime | None = session.exec(
-        select(func.max(AssignmentRow.period_end)).where(AssignmentRow.team_id == team_id)
-    ).one()
-    return _as_utc(result)
-
-
-def first_started(session: Session, team_id: str, now: datetime) -> datetime | None:
-    """The start of the team's first published period that has begun, if any."""
-    result: datetime | None = session.exec(
-        select(func.min(AssignmentRow.period_start)).where(
-            AssignmentRow.team_id == team_id, col(AssignmentRow.period_start) <= now
-        )
-    ).one()
-    return _as_utc(result)
-
-
-def delete_assignments(session: Session, team_id: str) -> None:
-    session.exec(delete(AssignmentRow).where(col(AssignmentRow.team_id) == team_id))
-
-
-def _as_utc(value: datetime | None) -> datetime | None:
-    # SQLite hands aggregates back without the column's type: attach the zone it was stored in.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from api.feeds.events import FeedKind, FeedScope
-from api.feeds.store import FeedToken
 from api.feeds.tokens import feed_path
+from api.repositories.feeds import FeedToken
 from api.schemas import Slug, Strict
 from rotation import InvalidFeedScope
 

@@ -1,8 +1,4 @@
-"""Repositories of the lead adjustments: time off, overrides and swaps, rows to domain and back.
-
-Time off belongs to a person and applies in every team of theirs; a team sees the time off of its
-members. Overrides and swaps belong to one team.
-"""
+"""Overrides and swaps, each belonging to one team."""
 
 from __future__ import annotations
 
@@ -10,61 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from api import repository
-from api.tables import AssignmentRow, MemberRow, OverrideRow, SwapRow, TimeOffRow
-from rotation import Override, Role, TimeOff, UnknownMember
+from api.tables import AssignmentRow, MemberRow, OverrideRow, SwapRow
+from rotation import Override, Role, UnknownMember
 from rotation.errors import UnknownResource
 from rotation.teamfile import SLUG
-
-# Time off
-
-
-def time_off_rows(
-    session: Session,
-    team_id: str,
-    *,
-    member: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-) -> list[TimeOffRow]:
-    """The time off of the team's members overlapping `[since, until)`, in start order."""
-    members = select(MemberRow.person_id).where(MemberRow.team_id == team_id)
-    query = select(TimeOffRow).where(col(TimeOffRow.person_id).in_(members))
-    if member is not None:
-        query = query.where(TimeOffRow.person_id == member)
-    if until is not None:
-        query = query.where(col(TimeOffRow.start) < until)
-    if since is not None:
-        query = query.where(col(TimeOffRow.end) > since)
-    return list(session.exec(query.order_by(col(TimeOffRow.start), col(TimeOffRow.id))))
-
-
-def get_time_off_row(session: Session, team_id: str, time_off_id: int) -> TimeOffRow:
-    """A time off of a member of the team; any other id is `UnknownResource` (never a hint that
-    it exists in another team)."""
-    row = session.get(TimeOffRow, time_off_id)
-    if row is None or session.get(MemberRow, (team_id, row.person_id)) is None:
-        raise UnknownResource("time off", time_off_id, team_id)
-    return row
-
-
-def rehome_time_off(session: Session, team_id: str) -> None:
-    """Before a team is deleted: time off entered through it applies in the person's other
-    teams too, so it stays, entered through one of those. Time off a team file declared goes
-    with its team (the file was its source)."""
-    rows = session.exec(
-        select(TimeOffRow).where(TimeOffRow.team_id == team_id, TimeOffRow.source != "file")
-    )
-    for row in rows:
-        others = [t for t in repository.teams_of(session, row.person_id) if t != team_id]
-        if others:
-            row.team_id = others[0]
-            session.add(row)
-
-
-def time_off_of_row(row: TimeOffRow) -> TimeOff:
-    return TimeOff(row.person_id, row.start, row.end, row.reason)
-
 
 # Overrides
 

@@ -11,8 +11,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.reminders.store import Status
-from api.slack.store import Job, JobKind
+from api.repositories.reminders import Status
+from api.repositories.slack import Job, JobKind
 from rotation.notify import ENV_REFERENCE
 from rotation.slack_settings import SlackSettings
 

@@ -24,9 +24,9 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from api.auth import hash_token
 from api.feeds.events import FeedEvent, FeedKind, FeedScope
 from api.feeds.render import PublishedEvent
+from api.principals import hash_token
 from api.tables import FeedEventRow, FeedTokenRow
 
 __all__ = [

@@ -20,8 +20,8 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from api.slack.tables import SlackJobRow
 from api.tables import ReminderRow
+from api.tables.slack import SlackJobRow
 from rotation import Channel, Role
 from rotation.errors import ReminderNotResendable, UnknownReminder
 from rotation.reminders import Change, Kind, Notice

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from api.tables import foreign_key, utc_column
+from api.tables.columns import foreign_key, utc_column
 
 
 class SlackSettingsRow(SQLModel, table=True):
@@ -22,8 +22,7 @@ class SlackSettingsRow(SQLModel, table=True):
     channel: str | None = Field(default=None, max_length=100)
     # {"developer": "S0123", "operator": ..., "both": ...}
     usergroups: dict[str, str] = Field(
-        default_factory=dict,
-        sa_column=Column(JSON, nullable=False, server_default=text("'{}'")),
+        default_factory=dict, sa_column=Column(JSON, nullable=False, server_default=text("'{}'"))
     )
     updated_at: datetime = utc_column()
 

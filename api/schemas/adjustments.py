@@ -7,12 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas import InstantOrDate, Slug, Strict, Text
+from api.schemas.common import InstantOrDate, Reason, Slug, Strict, Text
 from api.tables import OverrideRow, SwapRow, TimeOffRow
 from rotation import Role, ScheduleEntry, Source
 from rotation.changes import StretchChange
-
-Reason = Field(default="", max_length=500, description="Why; recorded in the audit log.")
 
 
 class ChangePublic(BaseModel):

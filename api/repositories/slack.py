@@ -1,7 +1,7 @@
 """The repository of Slack's tables: team settings, the job queue, Slack users found by email.
 
 Jobs are keyed so that each change exists once however many processes plan it, and claimed
-through `api.reminders.store`'s lease (`claim_many`, `settle`, `release`, `backoff`): a job
+through `api.repositories.reminders`'s lease (`claim_many`, `settle`, `release`, `backoff`): a job
 is a reminder to Slack, with the same statuses and the same rules.
 """
 
@@ -14,8 +14,8 @@ from enum import StrEnum
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from api.reminders.store import Status
-from api.slack.tables import SlackJobRow, SlackSettingsRow, SlackUserRow
+from api.repositories.reminders import Status
+from api.tables.slack import SlackJobRow, SlackSettingsRow, SlackUserRow
 from rotation.slack_settings import SlackSettings
 
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from api.reminders.store import Reminder, Status
+from api.repositories.reminders import Reminder, Status
 from rotation import Channel, NotifyPolicy, Role
 from rotation.errors import InvalidNotify
 from rotation.model import MemberNotify

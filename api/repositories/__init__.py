@@ -1,0 +1,97 @@
+"""Repositories: the only code that turns table rows into domain objects and back.
+
+Routes, pages, the CLI, the planner and the loops read and write through these functions; none of
+them writes SQL. One module a subject; the most used functions (teams, members, the plan, time off,
+overrides and swaps) are re-exported here, the queues and stores of the features (`feeds`,
+`reminders`, `slack`, `tokens`, `audit`) are imported as modules.
+"""
+
+from api.people import Person
+from api.repositories.adjustments import (
+    assignment_row,
+    check_member_of,
+    get_override_row,
+    get_swap_row,
+    override_of_row,
+    override_rows,
+    overrides,
+    overrides_of_person,
+    swap_rows,
+)
+from api.repositories.plans import (
+    add_assignment,
+    assignment_from_row,
+    assignment_rows,
+    assignments,
+    delete_assignments,
+    first_started,
+    plan_end,
+    teams_with_turns,
+)
+from api.repositories.teams import (
+    delete_team,
+    get_member,
+    get_team,
+    get_team_row,
+    list_members,
+    list_teams,
+    member_from_rows,
+    notify_from_json,
+    notify_to_json,
+    people,
+    remove_member,
+    save_member,
+    save_team,
+    team_from_row,
+    teams_of,
+)
+from api.repositories.time_off import (
+    get_time_off_row,
+    rehome_time_off,
+    replace_file_time_off,
+    time_off_of,
+    time_off_of_row,
+    time_off_rows,
+)
+
+__all__ = [
+    "Person",
+    "add_assignment",
+    "assignment_from_row",
+    "assignment_row",
+    "assignment_rows",
+    "assignments",
+    "check_member_of",
+    "delete_assignments",
+    "delete_team",
+    "first_started",
+    "get_member",
+    "get_override_row",
+    "get_swap_row",
+    "get_team",
+    "get_team_row",
+    "get_time_off_row",
+    "list_members",
+    "list_teams",
+    "member_from_rows",
+    "notify_from_json",
+    "notify_to_json",
+    "override_of_row",
+    "override_rows",
+    "overrides",
+    "overrides_of_person",
+    "people",
+    "plan_end",
+    "rehome_time_off",
+    "remove_member",
+    "replace_file_time_off",
+    "save_member",
+    "save_team",
+    "swap_rows",
+    "team_from_row",
+    "teams_of",
+    "teams_with_turns",
+    "time_off_of",
+    "time_off_of_row",
+    "time_off_rows",
+]
