@@ -10,7 +10,7 @@ before and after, and the published slots that changed hands.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,13 +22,15 @@ from api.adjustments.overrides import fit_to_members
 from api.concurrency import lock_teams
 from api.members import membership_changes
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
+from api.presolve import presolve_new_teams
 from api.reminders.preferences import load_file_notify
 from api.repositories import audit
 from api.repositories.slack import save_settings
 from api.schemas import MemberPublic, TeamPublic
 from api.schemas.adjustments import TimeOffPublic
 from api.tables import TeamRow
-from rotation import Budget, Member, NotifyPolicy, TeamFile, TeamFileError, parse_team_file
+from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
+from rotation.solver import planning_inputs
 from rotation.teamfile import Problem, TeamFilesError
 
 
@@ -96,6 +98,8 @@ def load_team_files(
 ) -> list[Loaded]:
     """Validate and load `paths` in one transaction; on any error nothing is written."""
     files = read_team_files(paths)
+    # New teams are planned in parallel processes first; the load below finds their plans.
+    presolve_new_teams(session, files, now, budget)
     try:
         touched = _teams_touched(session, files)
         # Every team the load may change, locked at once in one order: an API edit of one of
@@ -117,10 +121,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     recorded_before = _recorded(session, team.id) if previous is not None else None
     members_before = repositories.list_members(session, team.id) if previous is not None else []
     before = (
-        (
-            replace(repositories.team_from_row(previous), notify=NotifyPolicy(), leads=()),
-            repositories.list_members(session, team.id),
-        )
+        planning_inputs(repositories.team_from_row(previous), members_before)
         if previous is not None
         else None
     )
@@ -142,10 +143,9 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     session.flush()
     fit_to_members(session, team.id, now, audit.TEAM_FILE)
     # A new member, weight or calendar changes everyone's fair share: re-plan, keeping as much
-    # of the published plan as fairness allows. An unchanged file only repairs and extends.
-    # Who is reminded how (leads, channels, lead times) changes nobody's share.
-    planned = replace(team, notify=NotifyPolicy(), leads=())
-    regenerate = before != (planned, sorted(file.members, key=lambda m: m.id))
+    # of the published plan as fairness allows. An unchanged file only repairs and extends, and
+    # so does one that changes no planning input (names, contacts, reminder settings).
+    regenerate = before != planning_inputs(team, file.members)
     update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
     session.flush()
     audit.record(

@@ -13,6 +13,10 @@ What else may move depends on the mode:
   asks) also re-plans the published assignments after the frozen window, with the stability goal
   of `rotation.solver`: as few of them change as the fairness goals allow. Swapped
   assignments stay, unless their holder became unavailable.
+
+A regeneration asked when no planning input (`rotation.solver.planning_fingerprint`: the team's
+rules, who serves in which role with which weight and employment, time off and overrides)
+changed since the plan was last regenerated is a repair: the same inputs keep the same plan.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from sqlmodel import Session
 from api import metrics, repositories
 from api.repositories import audit
 from api.repositories import interrupts as carried_load
-from api.tables import AuditRow
+from api.tables import AuditRow, TeamRow
 from rotation import (
     Assignment,
     Budget,
@@ -44,6 +48,7 @@ from rotation import (
 )
 from rotation.availability import Availability
 from rotation.model import other_slot
+from rotation.solver import planning_fingerprint
 
 HORIZON = timedelta(days=365)
 MAX_HORIZON = timedelta(days=5 * 366)
@@ -122,6 +127,9 @@ def refresh_plan(
     team = repositories.get_team(session, team_id)
     members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
+    regenerate = regenerate and _inputs_changed(
+        session, team_id, planning_fingerprint(team, members, time_off)
+    )
     availability = Availability(members, time_off, team.policy.zone)
     rows = {
         (r.period_index, Role(r.role)): r for r in repositories.assignment_rows(session, team_id)
@@ -166,6 +174,7 @@ def refresh_plan(
         time_off,
         history=kept,
         published=published,
+        overrides=repositories.overrides(session, team_id),
         budget=budget,
         carried=carried_load.planner_load(session, team_id),
     )
@@ -195,6 +204,17 @@ def refresh_plan(
     return update
 
 
+def _inputs_changed(session: Session, team_id: str, fingerprint: str) -> bool:
+    """Whether the planning inputs differ from those of the last regeneration; if so, they are
+    recorded as the new ones (the regeneration about to run plans from them)."""
+    row = session.get(TeamRow, team_id)
+    if row is None or row.plan_inputs == fingerprint:
+        return False
+    row.plan_inputs = fingerprint
+    session.add(row)
+    return True
+
+
 def check_grid_change(session: Session, before: Team, after: Team, now: datetime) -> None:
     """Allow a new period grid (zone, period, handoff, start) only before the rotation starts.
 
@@ -207,6 +227,11 @@ def check_grid_change(session: Session, before: Team, after: Team, now: datetime
     if started is not None:
         raise PolicyLocked(before.id, started)
     repositories.delete_assignments(session, before.id)
+
+
+def first_plan_periods(team: Team, now: datetime) -> list[Period]:
+    """The periods `refresh_plan` plans for a team with no plan yet."""
+    return _periods(team.policy, 0, _last_index(team, now, now))
 
 
 def _periods(policy: Policy, first: int, last: int) -> list[Period]:
@@ -246,6 +271,7 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
         periods,
         time_off,
         history=history,
+        overrides=repositories.overrides(session, team_id),
         budget=budget,
         carried=carried_load.planner_load(session, team_id),
     )

@@ -13,7 +13,11 @@ it compares in one process:
   holder cannot hold it stays assigned and counts as a violation);
 * `skip-rr`: round robin that skips to the next member in order who can hold the slot;
 * `greedy`: `rotation.greedy.greedy`, the least-loaded greedy;
-* `cp-sat`: `rotation.solver.plan` (2 s budget, 10 s for 50+25; two workers).
+* `cp-sat`: `rotation.solver.plan` (2 s budget, 10 s for 50+25; deterministic, one thread).
+
+Then the stability scenarios of `bench/stability.py` (leaver, joiner, leaver with joiner, long
+leave): changed / forced for the baselines and the engine, with the engine's balance cost, and
+the engine's plan time per team size.
 
 Each row gives, per role, the largest |deviation per weight| of `rotation.fairness` over the 52
 weeks, the engine's lower bound on it, and the distance to that bound in periods (the difference
@@ -23,7 +27,8 @@ the start of week 30 (the assignments of the leaver from week 30 on are forced t
 The engine regenerates with weeks 0-25 as history and its old weeks 26+ as published; the
 baselines are recomputed (fixed-rr drops the leaver from the rotation from week 30 on).
 
-With two workers CP-SAT races its threads, so engine figures may differ slightly between runs.
+Engine figures are the same from run to run (deterministic time, one thread, fixed seed);
+only the seconds vary with the machine's load.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from datetime import time as wall_time
+
+from stability import SCENARIOS, Outcome, baseline_outcomes, engine_outcomes
 
 from rotation.availability import Availability
 from rotation.fairness import FairnessReport, fairness_report
@@ -383,6 +390,8 @@ def main() -> None:
     densities = ["low"] if args.quick else list(DENSITIES)
 
     table: list[list[str]] = [[title for title, _ in COLUMNS]]
+    stability_table = [["instance", "scenario", "skip-rr", "greedy", "cp-sat", "cost d/o"]]
+    times: list[str] = []
     summary: list[str] = []
     began = time.perf_counter()
     for developers, operators in sizes:
@@ -402,6 +411,31 @@ def main() -> None:
             for row in rows:
                 table.append(cells(instance, row, bounds, mean_load))
 
+            outcomes: list[Outcome] = [
+                *baseline_outcomes(
+                    instance,
+                    "skip-rr",
+                    lambda ms, off, team=team, periods=periods: skip_round_robin(
+                        team, ms, periods, off
+                    ),
+                ),
+                *baseline_outcomes(
+                    instance,
+                    "greedy",
+                    lambda ms, off, team=team, periods=periods: greedy(team, ms, periods, off),
+                ),
+                *engine_outcomes(instance, engine.assignments),
+            ]
+            for scenario in SCENARIOS:
+                stability_table.append(
+                    [
+                        instance.name,
+                        scenario,
+                        *(f"{o.changed}/{o.forced}" for o in outcomes if o.scenario == scenario),
+                        next(o.cost for o in outcomes if o.scenario == scenario and o.cost != "-"),
+                    ]
+                )
+            times.append(f"{instance.name:<10} {engine.solve.seconds:6.2f} s")
             solve = engine.solve
             greedy_row = rows[2]
             worse = [
@@ -425,6 +459,13 @@ def main() -> None:
 
     print()
     print_table(table)
+    print("\nStability: changed/forced after a change at week 30 (weeks 26+ published)")
+    widths = [max(len(r[i]) for r in stability_table) for i in range(len(stability_table[0]))]
+    for line in stability_table:
+        print("  ".join(f"{c:<{w}}" for c, w in zip(line, widths, strict=True)).rstrip())
+    print("\nPlan time (cp-sat, wall):")
+    for line in times:
+        print(f"  {line}")
     print("\nSummary (cp-sat):")
     for line in summary:
         print(f"  {line}")

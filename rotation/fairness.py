@@ -78,6 +78,7 @@ from zoneinfo import ZoneInfo
 from rotation import fairness_measures as measures
 from rotation.availability import Availability, available_fraction, employment
 from rotation.carried import Carried
+from rotation.departed import departed
 from rotation.errors import InvalidInterval, InvalidMember
 from rotation.fairness_measures import Interval, UncoveredInterval
 from rotation.load import load, team_holidays
@@ -193,6 +194,8 @@ def fairness_report(
             raise InvalidMember(member.id, "weight", f"{member.weight}: expected more than 0")
 
     zone = team.policy.zone
+    # Who left the team keeps their past turns, with the share of someone employed until then.
+    gone = departed(members, ((e.member, e.role, e.end) for e in entries if e.member), zone)
     first_year = since.astimezone(zone).year
     years = tuple(range(first_year, until.astimezone(zone).year + 1))
     pair_counts = measures.pair_counts(entries)
@@ -204,7 +207,7 @@ def fairness_report(
         by_id={member.id: member for member in members},
         capacities={
             member.id: member.role_weight * available_fraction(member, time_off, zone, since, until)
-            for member in members
+            for member in [*members, *gone]
         },
         availability=Availability(members, time_off, zone),
         entries=entries,
@@ -277,7 +280,8 @@ def _role_report(context: _Context, role: Role, lower_bound: float | None) -> Ro
     for mid in ids:
         own = mine.get(mid, [])
         member = context.by_id.get(mid)
-        # A member gone from the team still shows their load, at the default weight.
+        # A member gone from the team still shows their load, at full weight, with the share
+        # of someone employed until their last turn (`rotation.departed`).
         weight = member.role_weight if member is not None else 1.0
         capacity = capacities.get(mid, 0.0)
         member_load = sum((entry_load for _, entry_load in own), 0.0)

@@ -110,6 +110,7 @@ class Team:
     #: Member ids told about uncovered slots (SPEC section 6).
     leads: tuple[str, ...] = ()
     feed_local_times: bool = False
+    stability_tolerance: float = 0.5
 
     @property
     def timezone(self) -> str:

@@ -18,6 +18,8 @@ WEIGHT_KEYS = ("weekday", "weekend", "holiday")
 #: Day weights are relative: 100 times a weekday is far beyond any real rota, and a bound keeps
 #: the load arithmetic away from overflow.
 MAX_DAY_WEIGHT = 100.0
+#: The largest `stability_tolerance`, in periods of load per unit of weight.
+STABILITY_TOLERANCE_MAX = 10.0
 #: A team's own holidays: a few a year; the bound keeps a stray generated list out.
 MAX_EXTRA_HOLIDAYS = 1000
 
@@ -104,3 +106,26 @@ def check_holiday_calendar(code: str) -> str:
     if region and region not in supported[country]:
         raise InvalidPolicy("holidays", code, f"{country} has no region {region!r}")
     return code
+
+
+def read_stability_tolerance(reader: Reader, data: dict[str, Any]) -> float:
+    """`stability_tolerance = 0.5`: how much balance, in periods of load per unit of weight, a
+    regeneration may give up to keep the published plan (0 keeps only what costs nothing)."""
+    value = data.get("stability_tolerance", 0.5)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        reader.fail(
+            "team",
+            0,
+            "stability_tolerance",
+            f"stability_tolerance: expected a number, got {value!r}",
+        )
+        return 0.5
+    if not (math.isfinite(value) and 0 <= value <= STABILITY_TOLERANCE_MAX):
+        reader.fail(
+            "team",
+            0,
+            "stability_tolerance",
+            f"stability_tolerance {value}: expected 0 to {STABILITY_TOLERANCE_MAX:g}",
+        )
+        return 0.5
+    return float(value)

@@ -30,9 +30,10 @@ from rotation.periods import local_day_start, parse_handoff, parse_period, parse
 from rotation.slack_settings import SlackSettings, read_slack
 from rotation.teamdays import MAX_DAY_WEIGHT as MAX_DAY_WEIGHT
 from rotation.teamdays import MAX_EXTRA_HOLIDAYS as MAX_EXTRA_HOLIDAYS
+from rotation.teamdays import STABILITY_TOLERANCE_MAX as STABILITY_TOLERANCE_MAX
 from rotation.teamdays import WEIGHT_KEYS as WEIGHT_KEYS
 from rotation.teamdays import check_holiday_calendar as check_holiday_calendar
-from rotation.teamdays import read_extra_holidays, read_weights
+from rotation.teamdays import read_extra_holidays, read_stability_tolerance, read_weights
 from rotation.tomlreader import CONTROL as CONTROL  # re-exported: its old home
 from rotation.tomlreader import Problem as Problem
 from rotation.tomlreader import Reader
@@ -57,6 +58,7 @@ TEAM_KEYS = {
     "swap_approval",
     "leads",
     "feed_local_times",
+    "stability_tolerance",
 }
 MEMBER_KEYS = {
     "id",
@@ -152,6 +154,7 @@ def _read_team(reader: Reader, data: Any) -> Team | None:
     fairness_since = _date(reader, "team", 0, data, "fairness_since", required=False)
     extra_holidays = read_extra_holidays(reader, data)
     weights = read_weights(reader, data)
+    tolerance = read_stability_tolerance(reader, data)
     swap_approval = reader.typed(
         "team", 0, data, "swap_approval", bool, "true or false", required=False
     )
@@ -179,6 +182,7 @@ def _read_team(reader: Reader, data: Any) -> Team | None:
         swap_approval=bool(swap_approval),
         leads=tuple(leads or ()),
         feed_local_times=bool(local_times),
+        stability_tolerance=tolerance,
     )
 
 

@@ -41,6 +41,7 @@ FLOORS: dict[str, int] = {
     "api.concurrency": 3,
     "api.adjustments": 3,
     "api.loader": 3,
+    "api.presolve": 3,
     "api.members": 3,
     "api.tokens": 3,
     "api.readiness": 3,

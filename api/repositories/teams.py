@@ -45,6 +45,7 @@ def team_from_row(row: TeamRow) -> Team:
         swap_approval=row.swap_approval,
         leads=tuple(row.leads),
         feed_local_times=row.feed_local_times,
+        stability_tolerance=row.stability_tolerance,
     )
 
 
@@ -124,6 +125,7 @@ def _team_fields(team: Team) -> dict[str, Any]:
         "swap_approval": team.swap_approval,
         "leads": list(team.leads),
         "feed_local_times": team.feed_local_times,
+        "stability_tolerance": team.stability_tolerance,
     }
 
 

@@ -123,7 +123,8 @@ def generate(
     body: GenerateRequest | None = None,
 ) -> GeneratePublic:
     """Regenerate the plan after changes (or, with `regenerate: false`, only repair it) and
-    extend it to `until` (default: a year past now).
+    extend it to `until` (default: a year past now). With `until` alone it only extends:
+    periods already planned keep their holders and new ones are appended.
 
     Periods that started and the frozen window change only where a holder became unavailable;
     later ones change as little as the fairness goals allow. The change is audited.
@@ -137,7 +138,7 @@ def generate(
     if reach is not None and reach - now > MAX_HORIZON:
         raise WindowTooLong("until", "five years ahead")
     update = refresh_plan(
-        session, team, now, reach, regenerate=request.regenerate, budget=settings.budget
+        session, team, now, reach, regenerate=request.regenerates, budget=settings.budget
     )
     answer = GeneratePublic(
         team=team,
@@ -146,6 +147,10 @@ def generate(
         changed=len(update.changed),
         forced=update.forced,
         solve=SolvePublic.of(update.solve) if update.solve else None,
+        balance_cost={
+            role.value: round(cost, 4)
+            for role, cost in (update.solve.stability_cost if update.solve else {}).items()
+        },
     )
     planning.record_plan_update(
         session,
@@ -153,7 +158,7 @@ def generate(
         actor=principal.name,
         team_id=team,
         update=update,
-        regenerate=request.regenerate,
+        regenerate=request.regenerates,
         reason=request.reason,
     )
     session.commit()

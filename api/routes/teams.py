@@ -3,7 +3,6 @@ both in the transaction of the change."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -26,6 +25,7 @@ from api.schemas import (
     TeamUpdate,
     Text,
 )
+from rotation.solver import planning_team
 
 router = APIRouter(prefix="/v1/teams", tags=["teams"])
 
@@ -85,9 +85,10 @@ def update_team(
     check_grid_change(session, current, updated, now)
     repositories.save_team(session, updated, now)
     session.flush()
-    # Who is reminded how (leads, channels, lead times) changes nobody's share: no re-plan.
-    reminders_only = replace(updated, notify=current.notify, leads=current.leads) == current
-    refresh_plan(session, team, now, regenerate=not reminders_only, budget=settings.budget)
+    # A name, who is reminded how (leads, channels, lead times) or feed settings change
+    # nobody's share: no re-plan.
+    replan = planning_team(updated) != planning_team(current)
+    refresh_plan(session, team, now, regenerate=replan, budget=settings.budget)
     after = TeamPublic.of(updated)
     audit.record_change(
         session, now, principal.name, "team.update", team, TeamPublic.of(current), after

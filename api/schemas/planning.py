@@ -14,12 +14,18 @@ class GenerateRequest(Strict):
     until: InstantOrDate | None = Field(
         default=None, description="Extend the plan to reach at least this instant or date."
     )
-    regenerate: bool = Field(
-        default=True,
+    regenerate: bool | None = Field(
+        default=None,
         description="Re-plan the published periods after the frozen window, changing as few "
-        "as fairness allows; false only repairs and extends.",
+        "as fairness allows; false only repairs and extends. Default: true without `until`, "
+        "false with it (extending appends periods and never changes a planned one).",
     )
     reason: Text = Field(default="", max_length=500, description="Recorded in the audit log.")
+
+    @property
+    def regenerates(self) -> bool:
+        """Whether the request re-plans published periods (see `regenerate`)."""
+        return self.regenerate if self.regenerate is not None else self.until is None
 
 
 class SolvePublic(BaseModel):
@@ -61,4 +67,10 @@ class GeneratePublic(BaseModel):
     forced: int = Field(description="Changed because their holder became unavailable.")
     solve: SolvePublic | None = Field(
         default=None, description="How the plan was found; null when nothing was left to plan."
+    )
+    balance_cost: dict[str, float] = Field(
+        default_factory=dict,
+        description="Per role, how much of the largest |deviation per weight| (load units) "
+        "was kept to leave the published plan in place; empty unless published periods were "
+        "re-planned.",
     )

@@ -28,6 +28,7 @@ from rotation.periods import (
     parse_period,
     parse_timezone,
 )
+from rotation.teamdays import STABILITY_TOLERANCE_MAX
 from rotation.teamfile import check_holiday_calendar
 
 
@@ -79,6 +80,11 @@ class TeamPublic(BaseModel):
     feed_local_times: bool = Field(
         description="Calendar feeds in the team's local time (TZID) instead of UTC."
     )
+    stability_tolerance: float = Field(
+        default=0.5,
+        description="How much balance a regeneration may give up to keep the published plan, "
+        "in periods of load per unit of weight.",
+    )
 
     @classmethod
     def of(cls, team: Team) -> TeamPublic:
@@ -98,6 +104,7 @@ class TeamPublic(BaseModel):
             leads=list(team.leads),
             notify=NotifyPublic.of(team.notify),
             feed_local_times=team.feed_local_times,
+            stability_tolerance=team.stability_tolerance,
         )
 
 
@@ -134,6 +141,13 @@ class TeamUpdate(Strict):
     notify: NotifyPublic | None = Field(default=None, description="Replaces the settings.")
     feed_local_times: bool | None = Field(
         default=None, description="Calendar feeds in local time (TZID) instead of UTC."
+    )
+    stability_tolerance: float | None = Field(
+        default=None,
+        ge=0,
+        le=STABILITY_TOLERANCE_MAX,
+        description="Balance a regeneration may give up to keep the published plan, in "
+        "periods of load per unit of weight.",
     )
 
     def apply(self, team: Team) -> Team:
@@ -177,6 +191,11 @@ class TeamUpdate(Strict):
                 if self.feed_local_times is not None
                 else team.feed_local_times
             ),
+            stability_tolerance=(
+                self.stability_tolerance
+                if self.stability_tolerance is not None
+                else team.stability_tolerance
+            ),
         )
 
 
@@ -196,6 +215,13 @@ class TeamCreate(Strict):
     leads: Leads = Field(default_factory=list)
     notify: NotifyPublic = Field(default_factory=NotifyPublic)
     feed_local_times: bool = False
+    stability_tolerance: float = Field(
+        default=0.5,
+        ge=0,
+        le=STABILITY_TOLERANCE_MAX,
+        description="Balance a regeneration may give up to keep the published plan, in "
+        "periods of load per unit of weight.",
+    )
 
     def to_team(self) -> Team:
         days = parse_period(self.period)
@@ -217,4 +243,5 @@ class TeamCreate(Strict):
             swap_approval=self.swap_approval,
             leads=tuple(self.leads),
             feed_local_times=self.feed_local_times,
+            stability_tolerance=self.stability_tolerance,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Index, Integer, false, text
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, false, text
 from sqlmodel import Field, SQLModel
 
 from api.tables.columns import day_weight_column, foreign_key, utc_column
@@ -40,6 +40,14 @@ class TeamRow(SQLModel, table=True):
         default=False, sa_column=Column(Boolean(), nullable=False, server_default=false())
     )
     source: str | None = Field(default=None, max_length=500)
+    # How much balance (periods of load per unit of weight) a regeneration may give up to keep
+    # the published plan.
+    stability_tolerance: float = Field(
+        default=0.5, sa_column=Column(Float(), nullable=False, server_default=text("0.5"))
+    )
+    # Digest of the planning inputs the published plan was last (re)generated from: a
+    # regeneration asked with the same inputs only repairs (`api.planning`).
+    plan_inputs: str | None = Field(default=None, max_length=64)
     # Whether an accepted swap waits for a lead's approval.
     swap_approval: bool = Field(
         default=False, sa_column=Column(Boolean(), nullable=False, server_default=text("false"))

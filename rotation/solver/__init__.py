@@ -25,7 +25,25 @@ proves the balance optimal. Loads are counted in hundredths inside the solver.
 """
 
 from rotation.solver.budget import Budget, Stage
+from rotation.solver.inputs import (
+    planning_fingerprint,
+    planning_inputs,
+    planning_member,
+    planning_team,
+)
 from rotation.solver.outcome import Plan, Solve
 from rotation.solver.planner import balance_bounds, forget_solved, plan
 
-__all__ = ["Budget", "Plan", "Solve", "Stage", "balance_bounds", "forget_solved", "plan"]
+__all__ = [
+    "Budget",
+    "Plan",
+    "Solve",
+    "Stage",
+    "balance_bounds",
+    "forget_solved",
+    "plan",
+    "planning_fingerprint",
+    "planning_inputs",
+    "planning_member",
+    "planning_team",
+]

@@ -10,9 +10,10 @@ from rotation.solver.problem import WEIGHT_SCALE, Choice, big, scaled_weight
 from rotation.solver.search import Search
 
 
-def balance(search: Search) -> bool:
-    """Reach the best balance the budget allows and keep it as a constraint; False when no
-    role has anyone to balance."""
+def balance(search: Search, slack: Mapping[Role, int] | None = None) -> bool:
+    """Reach the best balance the budget allows and keep it as a constraint, give or take
+    `slack` per role (in the solver's units); False when no role has anyone to balance.
+    The best balance reached is kept in `search.best_worst`."""
     search.worst = {}
     for role in SLOTS:
         members = search.problem.adjustable(role)
@@ -37,7 +38,10 @@ def balance(search: Search) -> bool:
         solver = search.solve("balance")
         for target in search.targets.values():
             met = solver is not None and solver.boolean_value(target)
-            search.model.add(target == int(met))
+            # A target pins each member's heavy periods: a regeneration leaves them free, so
+            # that the published plan can be kept within the tolerance.
+            if not slack or not met:
+                search.model.add(target == int(met))
         best = _better_balanced(search, best, search.values)
     if any(worst_of(search, best)[role] > search.bounds.get(role, 0) for role in search.worst):
         search.values = best
@@ -46,9 +50,22 @@ def balance(search: Search) -> bool:
         best = _better_balanced(search, best, search.values)
     # A search cut short may return a plan worse than the one it was handed: keep the best.
     search.values = best
-    for role, reached in worst_of(search, best).items():
-        search.model.add(search.worst[role] <= reached)
+    search.best_worst = worst_of(search, best)
+    for role, reached in search.best_worst.items():
+        search.model.add(search.worst[role] <= reached + (slack or {}).get(role, 0))
     return True
+
+
+def rebalance(search: Search) -> None:
+    """Within what the goals before allow (the published plan kept), the best balance again,
+    kept as a constraint."""
+    objective = sum(search.worst.values())
+    search.model.minimize(objective)
+    before = search.values
+    search.solve("stability")
+    search.values = _better_balanced(search, before, search.values)
+    for role, reached in worst_of(search, search.values).items():
+        search.model.add(search.worst[role] <= reached)
 
 
 def _better_balanced(

@@ -8,13 +8,14 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
 from rotation.model import SLOTS, Role
+from rotation.solver.exact import EXACT_MEMBERS, exact_bound
 from rotation.solver.problem import WEIGHT_SCALE, big, scaled_weight
+from rotation.solver.rest import most_apart
 from rotation.solver.search import Search
 
 #: How many times the balance relaxation is cut and solved again before the solver closes the
@@ -25,7 +26,7 @@ MAX_CUTS = 2
 COMMON = 6
 
 
-def bound(search: Search, rested: bool) -> None:
+def bound(search: Search, back_to_back: int) -> None:
     """Prove, per role, a lower bound on the largest |deviation per weight|, and find a
     plan that meets it when one exists.
 
@@ -35,9 +36,15 @@ def bound(search: Search, rested: bool) -> None:
     plan realises some choice.
     """
     search.targets = {}
+    rested = back_to_back == 0
     for role in SLOTS:
         members = search.problem.adjustable(role)
         if not members:
+            continue
+        if not rested and len(members) <= EXACT_MEMBERS:
+            # The relaxation knows no rest rule but "none at all": a small role gets its
+            # whole model instead, which counts the back-to-back turns goal 1 left.
+            exact_bound(search, role, members, back_to_back)
             continue
         relaxation = Relaxation(search, role, members, rested)
         for _ in range(MAX_CUTS):
@@ -186,14 +193,3 @@ class Relaxation:
             self.model.add(var != value).only_enforce_if(~same)
             agree.append(same)
         self.model.add(sum(agree) <= len(agree) - 1)
-
-
-def most_apart(indices: Sequence[int]) -> int:
-    """How many of `indices` (sorted) can be taken with no two in a row."""
-    most, run, previous = 0, 0, None
-    for index in indices:
-        run = run + 1 if previous is not None and index == previous + 1 else 1
-        if run == 1 or run % 2 == 1:
-            most += 1
-        previous = index
-    return most

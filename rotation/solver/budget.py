@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
@@ -21,12 +21,30 @@ SHARES = {
 }
 
 
+#: A solve may spend at most this much deterministic time per choice variable (at least
+#: `LEAST_SECONDS`): a small team is planned in a fraction of the budget instead of spending
+#: all of it on goals it cannot improve further.
+SECONDS_PER_CHOICE = 0.004
+LEAST_SECONDS = 0.5
+#: Goals after balance that never inherit the time the goals before left: a plan whose balance
+#: is proven early is not held back for a slightly wider gap or a better pairing.
+CAPPED = frozenset({"gaps", "pairing"})
+#: The part of the budget the stability goal of a regeneration may spend even when the goals
+#: before spent it all: keeping the published plan is never skipped.
+STABILITY_FLOOR = 0.1
+#: Past this many times the budget in real time a solve stops whatever it proved: a guard
+#: against a hung machine, never reached under ordinary load.
+WALL_GUARD = 20
+
+
 @dataclass(frozen=True)
 class Budget:
-    """How long the solver may search for a whole plan, and with how many threads.
+    """How long the solver may search for a whole plan, and how many teams plan at once.
 
-    With one worker, `seconds` counts CP-SAT's deterministic time (roughly one to three
-    seconds of this machine's each) and plans are reproducible; see `Spending.run`.
+    `seconds` counts CP-SAT's deterministic time (a measure of work done, roughly one to three
+    seconds of this machine's each), so the same input gives the same plan on any machine and
+    under any load; see `Spending.run`. Each solve runs on one thread: `workers` is how many
+    teams a load of many team files plans in parallel processes, never a source of races.
     """
 
     seconds: float = 4.0
@@ -49,7 +67,10 @@ class Spending:
     """The budget of one solve as it is spent: runs CP-SAT within each goal's share and keeps
     the stages."""
 
-    def __init__(self, budget: Budget) -> None:
+    def __init__(self, budget: Budget, choices: int | None = None) -> None:
+        if choices is not None:
+            size = max(LEAST_SECONDS, choices * SECONDS_PER_CHOICE)
+            budget = replace(budget, seconds=min(budget.seconds, size))
         self.budget = budget
         self.started = time.monotonic()
         self.spent = 0.0  # seconds of the budget used so far
@@ -57,8 +78,8 @@ class Spending:
 
     @property
     def exhausted(self) -> bool:
-        wall = time.monotonic() - self.started
-        return self.spent >= self.budget.seconds or wall >= 2 * self.budget.seconds
+        # Deterministic time only: a busy machine must not cut a plan short.
+        return self.spent >= self.budget.seconds
 
     def run(
         self, name: str, model: cp_model.CpModel, label: str | None = None
@@ -66,33 +87,30 @@ class Spending:
         """Run CP-SAT on `model` within goal `name`'s part of the budget left and record the
         stage.
 
-        With one worker the limits are in CP-SAT's deterministic time, so the same input gives
-        the same plan on any machine. Several workers search faster but race each other: two
-        runs may return different plans, equally good on every goal they proved.
+        The limits are in CP-SAT's deterministic time and the search runs on one thread with a
+        fixed seed, so the same model gives the same answer on any machine, under any load.
+        Wall time only guards against a hang (`WALL_GUARD` times the budget), far beyond what a
+        loaded machine needs.
         """
         budget = self.budget
         done = {stage.name.partition(":")[0] for stage in self.stages}
         remaining = sum(share for stage, share in SHARES.items() if stage not in done)
         share = SHARES[name] / remaining if remaining else 1.0
         solver = cp_model.CpSolver()
-        if budget.workers == 1:
-            left = max(0.0, budget.seconds - self.spent)
-            solver.parameters.max_deterministic_time = max(0.02, left * min(1.0, share))
-            # A safety net: past twice the budget in real time, reproducibility gives way.
-            wall = 2 * budget.seconds - (time.monotonic() - self.started)
-            solver.parameters.max_time_in_seconds = max(0.05, wall)
-        else:
-            left = max(0.0, budget.seconds - (time.monotonic() - self.started))
-            solver.parameters.max_time_in_seconds = max(0.02, left * min(1.0, share))
-        solver.parameters.num_workers = budget.workers
+        left = max(0.0, budget.seconds - self.spent)
+        allowed = left * min(1.0, share)
+        if name in CAPPED:
+            allowed = min(allowed, SHARES[name] * budget.seconds)
+        if name == "stability" and label is None:
+            allowed = max(allowed, STABILITY_FLOOR * budget.seconds)
+        solver.parameters.max_deterministic_time = max(0.02, allowed)
+        wall = WALL_GUARD * budget.seconds - (time.monotonic() - self.started)
+        solver.parameters.max_time_in_seconds = max(1.0, wall)
+        solver.parameters.num_workers = 1
         solver.parameters.random_seed = budget.seed
         began = time.monotonic()
         status = solver.solve(model)
-        self.spent += (
-            solver.response_proto.deterministic_time
-            if budget.workers == 1
-            else time.monotonic() - began
-        )
+        self.spent += solver.response_proto.deterministic_time
         found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
         self.stages.append(
             Stage(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rotation.model import Assignment, Role
 from rotation.solver.budget import Stage
@@ -17,6 +17,8 @@ class Solve:
     large) or `fixed` (nothing to choose). `max_deviation` and `lower_bound` give, per role, the
     achieved largest |deviation per weight| among the members the plan could still change and a
     proven lower bound on it; `balance_optimal` says they meet. `gap` is their total distance.
+    `stability_cost` is, per role, how much of that deviation a regeneration kept to leave the
+    published plan in place (0 when keeping it cost nothing; empty when nothing was published).
     """
 
     method: str
@@ -28,6 +30,7 @@ class Solve:
     uncovered: int
     seconds: float
     stages: tuple[Stage, ...] = ()
+    stability_cost: Mapping[Role, float] = field(default_factory=dict)
 
     @property
     def gap(self) -> float:

@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from rotation.availability import Availability, available_fraction
+from rotation.departed import departed
 from rotation.load import load, team_holidays, years_of
-from rotation.model import SLOTS, Assignment, Member, Period, Role, Team, TimeOff
+from rotation.model import SLOTS, Assignment, Member, Override, Period, Role, Team, TimeOff
 from rotation.periods import fairness_start
 from rotation.solver.budget import Stage
 from rotation.solver.outcome import Solve
@@ -35,6 +36,7 @@ class Problem:
         time_off: list[TimeOff],
         history: Sequence[Assignment],
         published: Sequence[Assignment],
+        overrides: Sequence[Override] = (),
         carried: Mapping[tuple[str, Role], float] | None = None,
     ) -> None:
         self.team = team
@@ -81,19 +83,39 @@ class Problem:
             for (index, role) in self.free
             for member in self.eligible[index, role]
         ]
+        # Who left the team keeps their past turns and the share of their time with it.
+        gone = departed(
+            members,
+            ((a.member, a.role, a.period.end) for a in history if a.member is not None),
+            zone,
+        )
         self.capacity = {
             role: {
                 m.id: m.role_weight * available_fraction(m, time_off, zone, since, until)
-                for m in members
+                for m in [*members, *gone]
                 if role in m.roles
             }
             for role in SLOTS
         }
-        # Load already held, in the window, by each member in each role.
+        # Load already held, in the window, by each member in each role; whoever covered part
+        # of a fixed turn by an override has served that part (as the fairness report counts).
         self.held: dict[Role, dict[str, int]] = {role: defaultdict(int) for role in SLOTS}
         for (index, role), assignment in self.fixed.items():
             if assignment.member is not None:
                 self.held[role][assignment.member] += self.load[index]
+        for override in overrides:
+            for (index, role), assignment in self.fixed.items():
+                current = self.period_of[index]
+                start = max(override.start, current.start, since)
+                end = min(override.end, current.end)
+                if role is not override.role or end <= start or assignment.member is None:
+                    continue
+                served = min(
+                    self.held[role][assignment.member],
+                    round(SCALE * load(start, end, zone, holidays, team.weights)),
+                )
+                self.held[role][assignment.member] -= served
+                self.held[role][override.member] += served
         # Load carried beyond the plan (interruptions, weighted by the team): it counts as held,
         # so the role's total, every share, and that member's deviation grow with it.
         self.extra: dict[Role, dict[str, int]] = {role: {} for role in SLOTS}

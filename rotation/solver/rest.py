@@ -3,7 +3,7 @@ turns in a role."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -92,3 +92,14 @@ def fix_coverage(search: Search) -> None:
         if taken:
             search.covered.add(slot)
     search.shares = {role: search.problem.shares(role, search.covered) for role in SLOTS}
+
+
+def most_apart(indices: Sequence[int]) -> int:
+    """How many of `indices` (sorted) can be taken with no two in a row."""
+    most, run, previous = 0, 0, None
+    for index in indices:
+        run = run + 1 if previous is not None and index == previous + 1 else 1
+        if run == 1 or run % 2 == 1:
+            most += 1
+        previous = index
+    return most

@@ -5,7 +5,7 @@ take, at most one holder per slot and one slot per person and period, and the in
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
@@ -24,13 +24,17 @@ class Search:
     def __init__(self, problem: Problem, budget: Budget, seed: Sequence[Assignment]) -> None:
         self.problem = problem
         self.budget = budget
-        self.spending = Spending(budget)
+        self.spending = Spending(budget, len(problem.choices))
         self.bounds: dict[Role, int] = {}
         # Set by the goals as they run (coverage, the bound and balance).
         self.covered: set[Slot] = set()
         self.shares: dict[Role, dict[str, int]] = {}
         self.targets: dict[Role, cp_model.IntVar] = {}
         self.worst: dict[Role, cp_model.IntVar] = {}
+        #: The best balance reached per role, before stability may give some of it up.
+        self.best_worst: dict[Role, int] = {}
+        #: How much balance a regeneration may give up per role (`stability.tolerance`).
+        self.slack: dict[Role, int] = {}
         self.model = cp_model.CpModel()
         self.x: dict[Choice, cp_model.IntVar] = {
             choice: self.model.new_bool_var(f"x_{choice[0]}_{choice[1]}_{choice[2].value}")
@@ -72,12 +76,15 @@ class Search:
         """Run CP-SAT on `model` within goal `name`'s share of the budget (see `Spending`)."""
         return self.spending.run(name, model, label)
 
-    def solve(self, name: str) -> cp_model.CpSolver | None:
-        """Solve the model, hinted with the incumbent, within the goal's share of the budget.
-        The solution found becomes the incumbent; None when there is none."""
+    def solve(
+        self, name: str, hint: Mapping[Choice, int] | None = None
+    ) -> cp_model.CpSolver | None:
+        """Solve the model, hinted with `hint` (default: the incumbent), within the goal's share
+        of the budget. The solution found becomes the incumbent; None when there is none."""
         self.model.clear_hints()  # type: ignore[no-untyped-call]
+        hinted = self.values if hint is None else hint
         for choice, var in self.x.items():
-            self.model.add_hint(var, self.values.get(choice, 0))
+            self.model.add_hint(var, hinted.get(choice, 0))
         solver, status = self.run(name, self.model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return None

@@ -1,7 +1,7 @@
 """Carried load: interruptions handled during turns, and each team's settings for them.
 
 Revision ID: 0012
-Revises: 0014 (0010 on the branch; re-chained after main's 0014 at the merge)
+Revises: 0011
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0014"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
