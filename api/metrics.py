@@ -81,6 +81,12 @@ reminder_passes = Histogram(
     "Time of one reminder pass (planning and delivery); its count is the passes run.",
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+slack_jobs = Counter(
+    "rota_slack_jobs_total",
+    "Slack Web API jobs (user group syncs, handoff posts) by kind and outcome: sent, retried "
+    "(a 429 or a 5xx, tried again later), failed (given up) or cancelled (no longer needed).",
+    ["kind", "outcome"],
+)
 solver_runs = Counter(
     "rota_solver_runs_total",
     "Plans computed, by method (cp-sat, greedy, fixed).",
@@ -101,6 +107,10 @@ def reminder_sent(channel: Channel, delay_seconds: float) -> None:
 
 def reminder_failed(channel: Channel) -> None:
     reminders_failed.labels(channel.value).inc()
+
+
+def slack_job_done(kind: str, outcome: str) -> None:
+    slack_jobs.labels(kind, outcome).inc()
 
 
 def solver_ran(solve: Solve) -> None:

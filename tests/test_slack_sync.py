@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -380,3 +381,71 @@ def test_time_off_that_moves_the_next_turn_moves_the_group_job_with_it(
             slack.calls.clear()
             run(engine, handoff, slack)
             assert updates(slack) == ({} if stays or not refill else {"S0DEV0001": refill})
+
+
+def slack_jobs_counted(outcome: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "rota_slack_jobs_total", {"kind": "usergroup", "outcome": outcome}
+        )
+        or 0.0
+    )
+
+
+def test_retries_and_deliveries_are_counted_in_the_metrics(engine: Engine) -> None:
+    single_group(engine)
+    retried, sent = slack_jobs_counted("retried"), slack_jobs_counted("sent")
+    with slack_stand_in() as slack:
+        slack.script["usergroups.users.update"] = [
+            (503, {}, {"ok": False, "error": "service_unavailable"})
+        ]
+        run(engine, MIDWEEK, slack)
+        assert slack_jobs_counted("retried") == retried + 1
+        run(engine, MIDWEEK + timedelta(minutes=5), slack)
+        assert slack_jobs_counted("sent") == sent + 1
+
+
+def test_a_swap_of_the_next_turn_moves_the_group_job_with_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    clock = FixedClock(MIDWEEK)
+    handoff = datetime(2027, 3, 8, 8, tzinfo=UTC)
+    with slack_stand_in() as slack:
+        settings = Settings(database_url=database_url, slack_api_url=slack.url, **TEST_SOLVER)
+        with TestClient(create_app(settings, clock)) as client:
+            engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+            with Session(engine) as session:
+                load_team_files(session, write_teams(tmp_path), LOADED_AT, settings.budget)
+                lead = bearer(session, TokenRole.LEAD, ["pay"])
+            single_group(engine)
+            run(engine, MIDWEEK, slack)
+            schedule = client.get(
+                "/v1/teams/pay/schedule",
+                params={"since": handoff.isoformat(), "until": "2027-05-03T08:00:00Z"},
+                headers=lead,
+            ).json()["entries"]
+            developers = [e for e in schedule if e["role"] == "developer"]
+            mine = developers[0]
+            theirs = next(e for e in developers if e["member"] not in (None, mine["member"]))
+            asked = client.post(
+                "/v1/teams/pay/swaps",
+                headers=lead,
+                json={
+                    "role": "developer",
+                    "from_member": mine["member"],
+                    "from_period_start": mine["period_start"],
+                    "to_member": theirs["member"],
+                    "to_period_start": theirs["period_start"],
+                },
+            )
+            assert asked.status_code == 201, asked.text
+            accepted = client.post(f"/v1/teams/pay/swaps/{asked.json()['id']}/accept", headers=lead)
+            assert accepted.status_code == 200, accepted.text
+            run(engine, MIDWEEK + timedelta(minutes=1), slack)
+            swapped_in = {SLACK_ID[theirs["member"]]}
+            assert wanted(engine, handoff)["S0DEV0001"] == swapped_in
+            # This week's holder may be the one swapped in: then the group has nothing to do.
+            stays = wanted(engine, MIDWEEK)["S0DEV0001"] == swapped_in
+            slack.calls.clear()
+            run(engine, handoff, slack)
+            assert updates(slack).get("S0DEV0001") == (None if stays else swapped_in)

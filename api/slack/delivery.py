@@ -22,7 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
-from api import repositories, views
+from api import metrics, repositories, views
 from api.clock import Clock
 from api.reminders.channels import DeliveryError, resolve_secret
 from api.reminders.preferences import team_member_notify
@@ -143,6 +143,7 @@ def _deliver(
     if job.attempts >= MAX_ATTEMPTS and job.status is Status.SENDING:
         finish(Status.FAILED, job.last_error or "every attempt was interrupted")
         outcome.failed += 1
+        metrics.slack_job_done(job.kind.value, "failed")
         return
     try:
         with Session(engine) as session:
@@ -161,9 +162,11 @@ def _deliver(
     if isinstance(done, str):
         finish(Status.CANCELLED, done)
         outcome.cancelled += 1
+        metrics.slack_job_done(job.kind.value, "cancelled")
         return
     finish(Status.SENT)
     outcome.sent += 1
+    metrics.slack_job_done(job.kind.value, "sent")
 
 
 def _sync_group(
@@ -279,6 +282,7 @@ def _failed(
                 table=SlackJobRow,
             )
             outcome.failed += 1
+            metrics.slack_job_done(job.kind.value, "failed")
         else:
             leases.settle(
                 session,
@@ -291,3 +295,4 @@ def _failed(
                 table=SlackJobRow,
             )
             outcome.retried += 1
+            metrics.slack_job_done(job.kind.value, "retried")
