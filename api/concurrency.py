@@ -15,11 +15,9 @@ from collections.abc import Iterable
 
 from fastapi import Response
 from pydantic import BaseModel
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api import repositories
-from api.tables import TeamRow
 from rotation import UnknownTeam
 from rotation.errors import StaleVersion
 from rotation.teamfile import SLUG
@@ -32,10 +30,7 @@ def lock_team(session: Session, team_id: str) -> None:
     committed state."""
     if not SLUG.fullmatch(team_id):
         raise UnknownTeam(team_id)
-    result = session.exec(
-        update(TeamRow).where(col(TeamRow.id) == team_id).values(version=TeamRow.version + 1)
-    )
-    if result.rowcount == 0:
+    if not repositories.bump_version(session, team_id):
         raise UnknownTeam(team_id)
     session.expire_all()
 

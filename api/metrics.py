@@ -29,13 +29,12 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.clock import Clock
-from api.tables import AssignmentRow
+from api.repositories.plans import plan_ends
 from rotation import Channel, Solve
 
 __all__ = [
@@ -134,13 +133,9 @@ class PlanCollector(Collector):
         )
         now = self.clock.now()
         with Session(self.engine) as session:
-            ends = session.exec(
-                select(AssignmentRow.team_id, func.max(AssignmentRow.period_end))
-                .group_by(col(AssignmentRow.team_id))
-                .order_by(col(AssignmentRow.team_id))
-            ).all()
-        for team_id, end in ends:
-            family.add_metric([team_id], (_aware(end) - now).total_seconds() / 86400)
+            ends = plan_ends(session)
+        for team_id, end in ends.items():
+            family.add_metric([team_id], (end - now).total_seconds() / 86400)
         yield family
 
 

@@ -197,10 +197,7 @@ def refresh_plan(
                     assignment.member,
                 )
             )
-            existing_row.person_id = assignment.member
-            existing_row.source = Source.ROTATION.value
-            existing_row.updated_at = now
-            session.add(existing_row)
+            repositories.hand_over(session, existing_row, assignment.member, Source.ROTATION, now)
     return update
 
 

@@ -11,7 +11,6 @@ from sqlmodel import Session
 
 from api import repositories
 from api.planning import first_plan_periods
-from api.tables import TeamRow
 from rotation import Budget, TeamFile
 from rotation.solver.parallel import PlanRequest, presolve
 
@@ -22,7 +21,7 @@ def presolve_new_teams(
     """Solve, in `budget.workers` processes, the first plan of every team of `files` that does
     not exist yet; return how many were solved (0 when one process would do)."""
     workers = (budget or Budget()).workers
-    new = [file for file in files if session.get(TeamRow, file.team.id) is None]
+    new = [file for file in files if not repositories.team_exists(session, file.team.id)]
     if workers < 2 or len(new) < 2:
         return 0
     requests = []

@@ -21,8 +21,7 @@ from api.instants import span
 from api.principals import Principal, check_may_write
 from api.repositories import audit
 from api.schemas.adjustments import OverrideChanged, OverrideCreate, OverridePublic
-from api.tables import OverrideRow
-from rotation import Team
+from rotation import Override, Team
 from rotation.availability import Availability, employment
 from rotation.errors import InvalidReference, Overlaps, TouchesPast, Unavailable
 
@@ -43,18 +42,8 @@ def add_override(
     member_field(session, team_id, "member", body.member)
     _check_replacement(session, team, body, start, end)
     snapshot = Snapshot(session, [team_id], min(start, now))
-    row = OverrideRow(
-        team_id=team_id,
-        role=body.role.value,
-        person_id=body.member,
-        start=start,
-        end=end,
-        reason=body.reason,
-        created_by=principal.name,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
+    wanted = Override(body.role, body.member, start, end, reason=body.reason)
+    row = repositories.add_override(session, team_id, wanted, principal.name, now)
     answer = OverrideChanged(**OverridePublic.of(row).model_dump(), changed=snapshot.changes())
     audit.record_change(
         session, now, principal.name, "override.create", team_id, None, answer, body.reason
@@ -87,12 +76,11 @@ def delete_override(
         )
     snapshot = Snapshot(session, [team_id], min(row.start, now))
     if row.start < now and not force:
-        row.end = now
-        session.add(row)
+        repositories.reshape_override(session, row, row.start, now)
         after: OverridePublic | None = OverridePublic.of(row)
         action = "override.end"
     else:
-        session.delete(row)
+        repositories.delete_override(session, row)
         after = None
         action = "override.delete"
     answer = OverrideChanged(**(after or before).model_dump(), changed=snapshot.changes())
@@ -167,14 +155,12 @@ def fit_to_members(session: Session, team_id: str, now: datetime, actor: str) ->
             continue
         before = OverridePublic.of(row)
         reason = "its member is no longer on the team then"
+        repositories.reshape_override(session, row, start, end)
         if end <= start:
-            session.delete(row)
             audit.record_change(
                 session, now, actor, "override.delete", team_id, before, None, reason
             )
             continue
-        row.start, row.end = start, end
-        session.add(row)
         after = OverridePublic.of(row)
         audit.record_change(session, now, actor, "override.trim", team_id, before, after, reason)
     session.flush()

@@ -27,7 +27,7 @@ from api.schemas.adjustments import (
     SwapCreate,
     SwapPublic,
 )
-from api.tables import AssignmentRow, SwapRow
+from api.tables import SwapRow
 from rotation import Period, Role, Source, Team, period, period_at, require_in_range
 from rotation.availability import Availability
 from rotation.errors import InvalidReference, NotOpen, Overlaps, TouchesPast, Unavailable
@@ -55,23 +55,16 @@ def ask_swap(
         session, team, body.role, body.from_member, offered, body.to_member, wanted, now
     )
     _check_no_open_swap(session, team_id, body.role, (offered.index, wanted.index), now)
-    row = SwapRow(
-        team_id=team_id,
-        role=body.role.value,
-        from_person_id=body.from_member,
-        from_period_index=offered.index,
-        from_period_start=offered.start,
-        to_person_id=body.to_member,
-        to_period_index=wanted.index,
-        to_period_start=wanted.start,
-        status="pending",
-        reason=body.reason,
-        created_by=principal.name,
-        created_at=now,
-        updated_at=now,
+    row = repositories.add_swap(
+        session,
+        team_id,
+        body.role,
+        (body.from_member, offered),
+        (body.to_member, wanted),
+        body.reason,
+        principal.name,
+        now,
     )
-    session.add(row)
-    session.flush()
     answer = SwapChanged(**SwapPublic.of(row, now).model_dump(), changed=[])
     audit.record_change(
         session, now, principal.name, "swap.create", team_id, None, answer, body.reason
@@ -279,12 +272,5 @@ def _apply(session: Session, team: Team, row: SwapRow, now: datetime) -> list[Ch
     ):
         assignment = repositories.assignment_row(session, team.id, role, index)
         assert assignment is not None  # checked by _check_swappable under the team's lock
-        _hand_over(session, assignment, holder, now)
+        repositories.hand_over(session, assignment, holder, Source.SWAP, now)
     return snapshot.changes()
-
-
-def _hand_over(session: Session, row: AssignmentRow, holder: str, now: datetime) -> None:
-    row.person_id = holder
-    row.source = Source.SWAP.value
-    row.updated_at = now
-    session.add(row)

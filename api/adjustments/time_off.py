@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api import repositories
 from api.adjustments.common import Snapshot, member_field
@@ -26,7 +26,6 @@ from api.schemas.adjustments import (
     TimeOffImported,
     TimeOffPublic,
 )
-from api.tables import TimeOffRow
 from rotation import Budget, TimeOff
 from rotation.availability import subtract_spans
 from rotation.errors import NotOpen, Overlaps, Unavailable
@@ -50,17 +49,9 @@ def add_time_off(
     _check_free(session, body.member, start, end)
     _check_not_overridden(session, body.member, start, end)
     snapshot = Snapshot(session, teams, now)
-    row = TimeOffRow(
-        person_id=body.member,
-        team_id=team_id,
-        start=start,
-        end=end,
-        reason=body.reason,
-        source="api",
-        created_at=now,
+    [row] = repositories.add_time_off(
+        session, team_id, [TimeOff(body.member, start, end, body.reason)], "api", now
     )
-    session.add(row)
-    session.flush()
     for affected in teams:
         refresh_plan(session, affected, now, budget=budget)
     answer = TimeOffChanged(
@@ -101,8 +92,7 @@ def delete_time_off(
             "time off", time_off_id, "declared in a team file", "deleted here; edit the file"
         )
     snapshot = Snapshot(session, teams, now)
-    session.delete(row)
-    session.flush()
+    repositories.delete_time_off(session, row)
     for affected in teams:
         refresh_plan(session, affected, now, budget=budget)
     answer = TimeOffChanged(**before.model_dump(), changed=snapshot.changes(), still_on_duty=[])
@@ -132,20 +122,7 @@ def import_time_off(
     for part in fresh:
         _check_not_overridden(session, member, part.start, part.end)
     snapshot = Snapshot(session, teams, now)
-    rows = [
-        TimeOffRow(
-            person_id=member,
-            team_id=team_id,
-            start=part.start,
-            end=part.end,
-            reason=part.reason,
-            source="import",
-            created_at=now,
-        )
-        for part in fresh
-    ]
-    session.add_all(rows)
-    session.flush()
+    rows = repositories.add_time_off(session, team_id, fresh, "import", now)
     for affected in teams:
         refresh_plan(session, affected, now, budget=budget)
     answer = TimeOffImported(
@@ -178,15 +155,7 @@ def _logged_teams(team_id: str, answer: TimeOffChanged) -> list[str]:
 
 def _check_free(session: Session, person_id: str, start: datetime, end: datetime) -> None:
     """One person's time off does not overlap."""
-    overlapping = session.exec(
-        select(TimeOffRow)
-        .where(
-            TimeOffRow.person_id == person_id,
-            col(TimeOffRow.start) < end,
-            col(TimeOffRow.end) > start,
-        )
-        .order_by(col(TimeOffRow.start))
-    ).first()
+    overlapping = repositories.first_overlapping_time_off(session, person_id, start, end)
     if overlapping is not None:
         description = f"{overlapping.start.isoformat()} to {overlapping.end.isoformat()}"
         raise Overlaps("start", "time off", overlapping.id, description)

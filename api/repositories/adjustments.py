@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from api.tables import AssignmentRow, MemberRow, OverrideRow, SwapRow
-from rotation import Override, Role, UnknownMember
+from rotation import Override, Period, Role, UnknownMember
 from rotation.errors import UnknownResource
 from rotation.teamfile import SLUG
 
@@ -95,3 +95,66 @@ def check_member_of(session: Session, team_id: str, person_id: str) -> None:
     """`UnknownMember` unless `person_id` is (or was until removed) a member of the team."""
     if not SLUG.fullmatch(person_id) or session.get(MemberRow, (team_id, person_id)) is None:
         raise UnknownMember(person_id, team_id)
+
+
+def add_override(
+    session: Session, team_id: str, override: Override, by: str, now: datetime
+) -> OverrideRow:
+    """Record `override` for the team, entered by `by`; flushed, with its id."""
+    row = OverrideRow(
+        team_id=team_id,
+        role=override.role.value,
+        person_id=override.member,
+        start=override.start,
+        end=override.end,
+        reason=override.reason,
+        created_by=by,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def reshape_override(session: Session, row: OverrideRow, start: datetime, end: datetime) -> None:
+    """Cut an override to `[start, end)`; an empty span removes it."""
+    if end <= start:
+        session.delete(row)
+        return
+    row.start, row.end = start, end
+    session.add(row)
+
+
+def delete_override(session: Session, row: OverrideRow) -> None:
+    session.delete(row)
+
+
+def add_swap(
+    session: Session,
+    team_id: str,
+    role: Role,
+    offered: tuple[str, Period],
+    wanted: tuple[str, Period],
+    reason: str,
+    by: str,
+    now: datetime,
+) -> SwapRow:
+    """Record a pending swap: `offered` (person, period) for `wanted`; flushed, with its id."""
+    row = SwapRow(
+        team_id=team_id,
+        role=role.value,
+        from_person_id=offered[0],
+        from_period_index=offered[1].index,
+        from_period_start=offered[1].start,
+        to_person_id=wanted[0],
+        to_period_index=wanted[1].index,
+        to_period_start=wanted[1].start,
+        status="pending",
+        reason=reason,
+        created_by=by,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row

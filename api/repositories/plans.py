@@ -92,3 +92,24 @@ def _as_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+def hand_over(
+    session: Session, row: AssignmentRow, holder: str | None, source: Source, now: datetime
+) -> None:
+    """Give a published slot to `holder` (a swap, or a re-plan that moved it)."""
+    row.person_id = holder
+    row.source = source.value
+    row.updated_at = now
+    session.add(row)
+
+
+def plan_ends(session: Session) -> dict[str, datetime]:
+    """Each team's end of plan, in one statement."""
+    rows = session.exec(
+        select(AssignmentRow.team_id, func.max(AssignmentRow.period_end))
+        .group_by(col(AssignmentRow.team_id))
+        .order_by(col(AssignmentRow.team_id))
+    )
+    ends = {team: _as_utc(end) for team, end in rows}
+    return {team: end for team, end in ends.items() if end is not None}

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from api.people import Person
@@ -208,3 +209,15 @@ def teams_of(session: Session, person_id: str) -> list[str]:
         return []
     query = select(MemberRow.team_id).where(MemberRow.person_id == person_id)
     return sorted(session.exec(query))
+
+
+def team_exists(session: Session, team_id: str) -> bool:
+    return session.get(TeamRow, team_id) is not None
+
+
+def bump_version(session: Session, team_id: str) -> bool:
+    """Raise the team's version in an UPDATE (the team's write lock); False if no such team."""
+    result = session.exec(
+        update(TeamRow).where(col(TeamRow.id) == team_id).values(version=TeamRow.version + 1)
+    )
+    return bool(result.rowcount)

@@ -93,3 +93,44 @@ def rehome_time_off(session: Session, team_id: str) -> None:
 
 def time_off_of_row(row: TimeOffRow) -> TimeOff:
     return TimeOff(row.person_id, row.start, row.end, row.reason)
+
+
+def add_time_off(
+    session: Session, team_id: str, entries: Sequence[TimeOff], source: str, now: datetime
+) -> list[TimeOffRow]:
+    """Record `entries` as entered through `team_id` (`api` or `import`); flushed, with ids."""
+    rows = [
+        TimeOffRow(
+            person_id=entry.member,
+            team_id=team_id,
+            start=entry.start,
+            end=entry.end,
+            reason=entry.reason,
+            source=source,
+            created_at=now,
+        )
+        for entry in entries
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def first_overlapping_time_off(
+    session: Session, person_id: str, start: datetime, end: datetime
+) -> TimeOffRow | None:
+    """The earliest time off of `person_id` that overlaps `[start, end)`."""
+    return session.exec(
+        select(TimeOffRow)
+        .where(
+            TimeOffRow.person_id == person_id,
+            col(TimeOffRow.start) < end,
+            col(TimeOffRow.end) > start,
+        )
+        .order_by(col(TimeOffRow.start))
+    ).first()
+
+
+def delete_time_off(session: Session, row: TimeOffRow) -> None:
+    session.delete(row)
+    session.flush()
