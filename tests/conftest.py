@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -74,12 +75,36 @@ def _empty_postgres(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Migrated SQLite files, `empty` and with the `samples` loaded as of NOW, which each test
+    copies (milliseconds) instead of migrating and loading (a second or more)."""
+    folder = tmp_path_factory.mktemp("templates")
+    empty, loaded = folder / "empty.db", folder / "samples.db"
+    open_database(f"sqlite:///{empty}").dispose()
+    shutil.copyfile(empty, loaded)
+    engine = open_database(f"sqlite:///{loaded}")
+    with Session(engine) as session:
+        load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
+    engine.dispose()  # the last connection closed: the WAL is folded into the file
+    return {"empty": empty, "samples": loaded}
+
+
+#: SQLite databases copied with the samples already loaded (the `samples` fixture skips them).
+_preloaded: set[str] = set()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty, migrated database of each backend."""
+    """An empty, migrated database of each backend; on SQLite, for a test that asks for the
+    `samples`, a copy with them loaded."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'rota.db'}"
-        open_database(url).dispose()
+        preload = "samples" in request.fixturenames
+        templates = request.getfixturevalue("sqlite_templates")
+        shutil.copyfile(templates["samples" if preload else "empty"], tmp_path / "rota.db")
+        if preload:
+            _preloaded.add(url)
         return url
     url: str = request.getfixturevalue("postgres_database")
     _empty_postgres(url)
@@ -118,8 +143,10 @@ def session(client: TestClient) -> Iterator[Session]:
 
 
 @pytest.fixture
-def samples(client: TestClient, session: Session) -> None:
-    """The sample teams, loaded as of NOW."""
+def samples(client: TestClient, session: Session, settings: Settings) -> None:
+    """The sample teams, loaded as of NOW (on SQLite, in the copy the database started as)."""
+    if settings.database_url in _preloaded:
+        return
     load_team_files(session, SAMPLES, NOW, Settings(**TEST_SOLVER).budget)
 
 
@@ -195,6 +222,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Under pytest-xdist the skips happen in the workers: read them off their reports too.
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = getattr(report, "longrepr", None)
+        if isinstance(longrepr, tuple) and "NO POSTGRESQL REACHABLE" in str(longrepr[-1]):
+            _postgres_skipped.append(str(longrepr[-1]).removeprefix("Skipped: "))
     for reason in dict.fromkeys(_postgres_skipped):
         terminalreporter.section("POSTGRESQL TESTS SKIPPED", sep="!", red=True, bold=True)
         terminalreporter.line(reason, red=True, bold=True)

@@ -19,7 +19,7 @@ from tests.page_server import PageServer, page_server
 PROBLEM = "application/problem+json"
 ROOT = Path(__file__).resolve().parent.parent
 #: Bounded for CI: examples per operation and phase, and the whole run's wall time.
-MAX_EXAMPLES = 5
+MAX_EXAMPLES = 3
 TIMEOUT = 600
 
 

@@ -216,14 +216,14 @@ def _check(outcome: Outcome, max_examples: int) -> None:
 
 
 def test_no_operation_answers_a_server_error_on_sqlite(sqlite_template: Template) -> None:
-    _check(_fuzz(sqlite_template, max_examples=15), 15)
+    _check(_fuzz(sqlite_template, max_examples=6), 6)
 
 
 @pytest.mark.postgres
 def test_no_operation_answers_a_server_error_on_postgresql(postgres_template: Template) -> None:
     """PostgreSQL refuses what SQLite stores (NUL characters, ids past 32 bits): fewer
     examples, but its own class of 500s."""
-    _check(_fuzz(postgres_template, max_examples=10), 10)
+    _check(_fuzz(postgres_template, max_examples=4), 4)
 
 
 def test_the_template_is_a_copy_not_the_original(sqlite_template: Template) -> None:

@@ -2,10 +2,11 @@
 
 A plan depends on who may serve when and how load is weighed: the period grid, the calendar,
 the day weights, the fairness window, the frozen window and stability tolerance; each member's
-id, roles, weight and employment; the time off (its intervals, not its reason). Names, emails,
-chat handles, time zones of members, leads, reminder and feed settings change no plan:
-`planning_inputs` strips them, so the planner solves (and remembers) the same problem for them,
-and the service re-plans only when `planning_inputs` changed.
+id, roles, weight and employment; the time off (its intervals, not its reason); the load members
+carried from interruptions, as the planner weighs it. Names, emails, chat handles, time zones
+of members, leads, reminder and feed settings change no plan: `planning_inputs` strips them, so
+the planner solves (and remembers) the same problem for them, and the service re-plans only
+when `planning_inputs` changed.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 
-from rotation.model import Assignment, Member, NotifyPolicy, Team, TimeOff
+from rotation.model import Assignment, Member, NotifyPolicy, Role, Team, TimeOff
 
 
 def planning_team(team: Team) -> Team:
@@ -63,10 +64,17 @@ def planning_inputs(team: Team, members: Iterable[Member]) -> tuple[Team, tuple[
     return planning_team(team), planning_members(members)
 
 
-def planning_fingerprint(team: Team, members: Iterable[Member], time_off: Iterable[TimeOff]) -> str:
-    """A digest of what a plan depends on (`planning_inputs` and the time off): equal when
-    nothing that could move a turn changed. The same in every process (no hash order)."""
-    inputs = [*planning_inputs(team, members), planning_time_off(time_off)]
+def planning_fingerprint(
+    team: Team,
+    members: Iterable[Member],
+    time_off: Iterable[TimeOff],
+    carried: Mapping[tuple[str, Role], float] | None = None,
+) -> str:
+    """A digest of what a plan depends on (`planning_inputs`, the time off and the carried load
+    the planner counts): equal when nothing that could move a turn changed. The same in every
+    process (no hash order)."""
+    load = sorted((who, role.value, weight) for (who, role), weight in (carried or {}).items())
+    inputs = [*planning_inputs(team, members), planning_time_off(time_off), load]
     text = json.dumps(_canonical(inputs), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
