@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC
 
+from anyio import to_thread
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from fastapi import FastAPI
@@ -18,10 +19,12 @@ from api import metrics, openapi, problems, repositories
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
-from api.feeds.render import RenderCache
+from api.feeds.copies import Copies
+from api.http_headers import HttpBasics
 from api.logging_setup import RequestContext
 from api.pages import install_pages
-from api.planning import extend_plan, needs_extension
+from api.planning import extend_plan, falls_short
+from api.published import PublishedCache
 from api.reminders.loop import schedule_reminders
 from api.routes import (
     audit,
@@ -41,7 +44,7 @@ from api.routes import (
 from api.settings import Settings, get_settings
 from api.slack import commands as slack_commands
 from api.slack import routes as slack_routes
-from rotation import Budget
+from rotation import Budget, UnknownTeam
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +56,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = open_database(settings.database_url)
+        engine = open_database(settings.database_url, settings.threads)
         app.state.engine = engine
+        # Blocking routes run on anyio's worker threads: as many as the pool has connections for.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         extend_plans(engine, clock, settings.budget)
         # Time moves on while a server runs: keep every plan reaching a year ahead.
         scheduler = BackgroundScheduler(timezone=UTC)
@@ -85,9 +90,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
     app.state.settings = settings
     app.state.clock = clock
-    # Rendered feeds by ETag: clients without If-None-Match get unchanged feeds unrendered.
-    app.state.feed_cache = RenderCache()
+    # Rendered feeds by tag: a feed is rendered once for all its clients (`api.feeds.copies`).
+    app.state.feed_copies = Copies()
+    # Who is on support, kept per team version (`api.published`).
+    app.state.published = PublishedCache()
     problems.install(app)
+    app.add_middleware(HttpBasics)
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestContext)  # outermost: its request id is on every record
     for module in (
@@ -113,6 +121,15 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     return app
 
 
+def worker_app() -> FastAPI:
+    """The app of one `rota serve --workers N` process: settings from the environment."""
+    from api.logging_setup import configure_logging
+
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings)
+
+
 def schedule_plan_extension(
     scheduler: BaseScheduler, engine: Engine, clock: Clock, budget: Budget
 ) -> None:
@@ -129,21 +146,27 @@ def schedule_plan_extension(
 
 
 def extend_plans(engine: Engine, clock: Clock, budget: Budget | None = None) -> None:
-    """Make every team's plan reach its horizon again, one team per transaction.
+    """Make every team's plan reach its horizon again, one team per transaction. Which teams
+    fall short is read in two statements whatever their number (start-up with many teams).
 
     Several replicas may race to extend the same team: the loser's insert breaks the slot's
     unique constraint, is rolled back, and finds the plan extended on its next pass.
     """
     with Session(engine) as session:
-        team_ids = [team.id for team in repositories.list_teams(session)]
-    for team_id in team_ids:
+        ends = repositories.plan_ends(session)
+        short = [
+            team.id
+            for team in repositories.list_teams(session)
+            if falls_short(team, ends.get(team.id), clock.now())
+        ]
+    for team_id in short:
         with Session(engine) as session:
             try:
-                if not needs_extension(session, team_id, clock.now()):
-                    continue
                 lock_team(session, team_id)  # like every write: an API edit waits for it
                 if extend_plan(session, team_id, clock.now(), budget):
                     session.commit()
+            except UnknownTeam:
+                session.rollback()  # deleted meanwhile
             except IntegrityError:
                 session.rollback()
                 log.info("team %s: another process extended the plan first", team_id)

@@ -22,16 +22,32 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 72_010_001
 
 
-def make_engine(url: str) -> Engine:
-    """Return an engine for `url`; plain `postgresql://` URLs use the psycopg 3 driver."""
+#: Connections beyond the threads that answer requests: the background jobs' (plan extension,
+#: reminders, Slack), each on a thread of its own.
+BACKGROUND_CONNECTIONS = 4
+
+
+def make_engine(url: str, threads: int | None = None) -> Engine:
+    """Return an engine for `url`; plain `postgresql://` URLs use the psycopg 3 driver. With
+    `threads` (the request threads of the process), the pool holds a connection for each and
+    for the background jobs, so no request waits for a connection a thread could not use."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    pool: dict[str, Any] = {}
+    if threads is not None and not _in_memory(parsed.database):
+        pool = {"pool_size": threads + BACKGROUND_CONNECTIONS, "max_overflow": 0}
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(
+            parsed, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, **pool)
+
+
+def _in_memory(name: str | None) -> bool:
+    return not name or name == ":memory:" or "mode=memory" in name
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -95,9 +111,9 @@ def missing_sqlite_file(url: str) -> Path | None:
     return None if path.exists() else path
 
 
-def open_database(url: str) -> Engine:
-    """Return an engine for `url` with its schema upgraded."""
-    engine = make_engine(url)
+def open_database(url: str, threads: int | None = None) -> Engine:
+    """Return an engine for `url` (see `make_engine`) with its schema upgraded."""
+    engine = make_engine(url, threads)
     upgrade(engine)
     return engine
 

@@ -23,6 +23,7 @@ from api.concurrency import lock_teams
 from api.members import membership_changes
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.presolve import presolve_new_teams
+from api.reminders.planner import record_baseline
 from api.reminders.preferences import load_file_notify
 from api.repositories import audit
 from api.repositories.slack import save_settings
@@ -147,6 +148,8 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
     # so does one that changes no planning input (names, contacts, reminder settings).
     regenerate = before != planning_inputs(team, file.members)
     update = refresh_plan(session, team.id, now, regenerate=regenerate, budget=budget)
+    if previous is None:
+        record_baseline(session, team, now)  # what its members know: the plan they are shown
     session.flush()
     audit.record(
         session,

@@ -15,7 +15,8 @@ What else may move depends on the mode:
   assignments stay, unless their holder became unavailable.
 
 A regeneration asked when no planning input (`rotation.solver.planning_fingerprint`: the team's
-rules, who serves in which role with which weight and employment, time off and overrides)
+rules, who serves in which role with which weight and employment, time off and overrides, the
+load carried from interruptions)
 changed since the plan was last regenerated is a repair: the same inputs keep the same plan.
 """
 
@@ -127,8 +128,9 @@ def refresh_plan(
     team = repositories.get_team(session, team_id)
     members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
+    carried = carried_load.planner_load(session, team_id)
     regenerate = regenerate and _inputs_changed(
-        session, team_id, planning_fingerprint(team, members, time_off)
+        session, team_id, planning_fingerprint(team, members, time_off, carried)
     )
     availability = Availability(members, time_off, team.policy.zone)
     rows = {
@@ -176,7 +178,7 @@ def refresh_plan(
         published=published,
         overrides=repositories.overrides(session, team_id),
         budget=budget,
-        carried=carried_load.planner_load(session, team_id),
+        carried=carried,
     )
     update.solve = result.solve
     metrics.solver_ran(result.solve)
@@ -243,8 +245,13 @@ def _last_index(team: Team, until: datetime, now: datetime) -> int:
 
 def needs_extension(session: Session, team_id: str, now: datetime) -> bool:
     """Whether the team's plan falls short of the horizon: two cheap reads, no planning."""
-    end = repositories.plan_end(session, team_id)
-    return end is None or end < horizon(repositories.get_team(session, team_id), now)
+    team = repositories.get_team(session, team_id)
+    return falls_short(team, repositories.plan_end(session, team_id), now)
+
+
+def falls_short(team: Team, plan_end: datetime | None, now: datetime) -> bool:
+    """Whether a plan ending at `plan_end` falls short of the team's horizon."""
+    return plan_end is None or plan_end < horizon(team, now)
 
 
 def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | None = None) -> int:

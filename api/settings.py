@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 from functools import lru_cache
 from typing import Literal
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
         description="Solver threads; 1 makes plans reproducible run to run, at some speed.",
     )
 
+    threads: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Threads of each server process that answer requests; its database pool "
+        "holds a connection for each, and 4 for the background jobs.",
+    )
+
     log_format: Literal["text", "json"] = Field(
         default="text", description="`json`: one JSON object per log line, with a request id."
     )
@@ -98,6 +107,16 @@ def listening_url(host: str, port: int) -> str:
     if ":" in host:
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """`settings` as the ROTA_ environment variables that give them back (for processes started
+    from this one)."""
+    values = settings.model_dump(mode="json", exclude_none=True)
+    return {
+        f"ROTA_{name.upper()}": value if isinstance(value, str) else json.dumps(value)
+        for name, value in values.items()
+    }
 
 
 @lru_cache

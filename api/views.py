@@ -8,21 +8,19 @@ from operator import attrgetter
 
 from sqlmodel import Session
 
-from api import repositories
+from api import published, repositories
+from api.published import PublishedCache
 from api.repositories import audit
 from api.repositories import interrupts as carried_load
 from api.schemas import (
     AllOnSupportPublic,
     EntryPublic,
-    HolderPublic,
     OnSupportPublic,
-    PeriodPublic,
     SchedulePublic,
 )
 from api.schemas.audit import AuditEntryPublic, AuditPagePublic
 from rotation import (
     Assignment,
-    BeyondPlan,
     Budget,
     InvalidInterval,
     Member,
@@ -30,8 +28,6 @@ from rotation import (
     ScheduleEntry,
     Team,
     TimeOff,
-    on_support,
-    period_at,
     resolve,
 )
 from rotation.errors import WindowTooLong
@@ -55,65 +51,50 @@ def resolved_entries(
 
 
 def on_support_view(
-    session: Session, team: Team, at: datetime, *, contacts: bool = True
+    session: Session,
+    team: Team,
+    at: datetime,
+    *,
+    contacts: bool = True,
+    cache: PublishedCache | None = None,
 ) -> OnSupportPublic:
     """Who is on support for `team` at `at`; without `contacts` (an anonymous reader), names and
-    roles only."""
-    current = period_at(team.policy, at)
-    rows = [] if current is None else repositories.assignments(session, team.id, at, current.end)
-    cuts = [] if current is None else repositories.overrides(session, team.id, at, current.end)
-    answer = on_support(team.policy, rows, at, repositories.plan_end(session, team.id), cuts)
-    holders = repositories.people(session, (e.member for e in answer.holders.values()))
-
-    def holder(role: Role) -> HolderPublic | None:
-        entry = answer.holders.get(role)
-        if entry is None or entry.member is None:
-            return None
-        person = holders[entry.member]
-        return HolderPublic(
-            id=person.id,
-            name=person.name,
-            email=person.email if contacts else None,
-            chat=person.chat if contacts else None,
-            source=entry.source,
-        )
-
-    return OnSupportPublic(
-        team=team.id,
-        at=answer.at,
-        period=PeriodPublic(start=answer.period.start, end=answer.period.end)
-        if answer.period
-        else None,
-        developer=holder(Role.DEVELOPER),
-        operator=holder(Role.OPERATOR),
-        uncovered=answer.uncovered,
-        next_handoff=answer.next_handoff,
+    roles only. `BeyondPlan` after the end of its plan."""
+    standing = published.team_answer(
+        session, cache or PublishedCache(), team.id, at, contacts=contacts
     )
+    return standing.at(at)
 
 
 def all_on_support_view(
-    session: Session, at: datetime, *, contacts: bool = True
+    session: Session, at: datetime, *, contacts: bool = True, cache: PublishedCache | None = None
 ) -> AllOnSupportPublic:
     """Every team at `at`. A team whose plan ends before `at` says so in `detail` instead of
     failing the whole answer."""
-    answers = []
-    for team in repositories.list_teams(session):
-        try:
-            answers.append(on_support_view(session, team, at, contacts=contacts))
-        except BeyondPlan as exc:
-            answers.append(
-                OnSupportPublic(
-                    team=team.id,
-                    at=at,
-                    period=None,
-                    developer=None,
-                    operator=None,
-                    uncovered=[],
-                    next_handoff=None,
-                    detail=str(exc),
-                )
-            )
-    return AllOnSupportPublic(at=at, teams=answers)
+    found = published.all_answers(session, cache or PublishedCache(), at, contacts=contacts)
+    return AllOnSupportPublic(
+        at=at, teams=[_answer_at(team_id, answer, at) for team_id, answer in found.items()]
+    )
+
+
+def _answer_at(team_id: str, answer: published.Answer, at: datetime) -> OnSupportPublic:
+    if answer.standing is not None:
+        return answer.standing.at(at)
+    return beyond_plan_answer(team_id, answer, at)
+
+
+def beyond_plan_answer(team_id: str, answer: published.Answer, at: datetime) -> OnSupportPublic:
+    """The answer of a team whose plan does not reach `at`: nobody, and why."""
+    return OnSupportPublic(
+        team=team_id,
+        at=at,
+        period=None,
+        developer=None,
+        operator=None,
+        uncovered=[],
+        next_handoff=None,
+        detail=str(answer.beyond),
+    )
 
 
 def schedule_view(

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from api.feeds.copies import feed_tag
 from api.feeds.events import FeedKind, FeedScope, TeamEntries, event_uid, feed_events
 from api.feeds.render import Feed, PublishedEvent, render
 from api.feeds.vtimezone import transitions
@@ -150,13 +151,23 @@ def test_a_cancelled_event_is_read_as_cancelled_everywhere() -> None:
     assert [(e.status, e.sequence) for e in events] == [("CANCELLED", 3)]
 
 
-def test_the_etag_follows_every_change_a_client_can_see() -> None:
-    feed = build(TEAM_FEED)
-    assert feed.etag == build(TEAM_FEED).etag
-    bumped = [replace(feed.events[0], sequence=1), *feed.events[1:]]
-    assert Feed("Payments", bumped, feed.empty_since).etag != feed.etag
-    local = build(TEAM_FEED, team=replace(TEAM, feed_local_times=True))
-    assert local.etag != feed.etag
+def test_the_feed_tag_follows_everything_the_bytes_depend_on() -> None:
+    scope = FeedScope(FeedKind.TEAM, team="payments")
+    window = (P.start, P.end)
+    day = P.start.date()
+    tag = feed_tag(scope, {"payments": 3}, window, day, "https://x")
+    assert tag == feed_tag(scope, {"payments": 3}, window, day, "https://x")
+    assert tag.startswith('"')
+    assert tag.endswith('"')
+    others = [
+        feed_tag(scope, {"payments": 4}, window, day, "https://x"),
+        feed_tag(FeedScope(FeedKind.ALL), {"payments": 3}, window, day, "https://x"),
+        feed_tag(scope, {"payments": 3}, (P.start, P.end + DAY), day, "https://x"),
+        feed_tag(scope, {"payments": 3}, window, day + DAY, "https://x"),
+        feed_tag(scope, {"payments": 3}, window, day, "https://y"),
+    ]
+    assert tag not in others
+    assert len(set(others)) == len(others)
 
 
 def test_local_times_use_tzid_and_an_rrule_vtimezone() -> None:

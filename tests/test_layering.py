@@ -27,6 +27,7 @@ FLOORS: dict[str, int] = {
     "api.instants": 1,
     "api.people": 1,
     "api.tables": 1,
+    "api.http_headers": 1,
     "api.feeds.events": 1,
     "api.feeds.render": 1,
     "api.feeds.vtimezone": 1,
@@ -35,6 +36,7 @@ FLOORS: dict[str, int] = {
     "api.metrics": 2,
     # Read models, schemas and the services that change things.
     "api.schemas": 3,
+    "api.published": 3,
     "api.views": 3,
     "api.explanations": 3,
     "api.planning": 3,

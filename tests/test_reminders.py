@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from api import repositories, views
 from api.app import create_app
 from api.clock import FixedClock
+from api.concurrency import lock_team
 from api.database import open_database
 from api.loader import load_team_files
 from api.principals import TokenRole
@@ -82,8 +83,9 @@ def rows(engine: Engine, **where: object) -> list[ReminderRow]:
 
 def give(engine: Engine, role: Role, at: datetime, member: str) -> None:
     """Change who holds a slot behind the service's back: as any write path (an override, a
-    swap, a time off refill, a regeneration) would."""
+    swap, a time off refill, a regeneration) would: under the team's write lock."""
     with Session(engine) as session:
+        lock_team(session, "core")
         row = session.exec(
             select(AssignmentRow).where(
                 AssignmentRow.team_id == "core",

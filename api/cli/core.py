@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from typing import Any
 
 import click
@@ -25,7 +27,7 @@ from api.loader import load_team_files
 from api.planning import PlanUpdate, refresh_plan
 from api.repositories import audit
 from api.schemas import AllOnSupportPublic, OnSupportPublic
-from api.settings import listening_url
+from api.settings import listening_url, settings_environment
 from rotation.fairness import FairnessReport
 
 log = logging.getLogger("rota")
@@ -35,10 +37,18 @@ log = logging.getLogger("rota")
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes on the one port; each answers with ROTA_THREADS threads.",
+)
 @click.pass_context
-def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> None:
+def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int, workers: int) -> None:
     """Load team FILES (if any), then serve the API, feeds and page, and run the reminder loop
-    (unless ROTA_REMINDERS_ENABLED is false)."""
+    (unless ROTA_REMINDERS_ENABLED is false). With --workers N, N processes share the port
+    (and the database: every answer stays coherent across them)."""
     import uvicorn
 
     from api.app import create_app
@@ -59,7 +69,17 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int) -> N
         "" if "public_url" in settings_of(ctx).model_fields_set else " (ROTA_PUBLIC_URL unset)",
     )
     # log_config=None: uvicorn's loggers go through the handler configured above.
-    uvicorn.run(create_app(settings, clock_of(ctx)), host=host, port=port, log_config=None)
+    # date_header=False: the app writes Date from its own clock (`api.http_headers`).
+    options: dict[str, Any] = {"host": host, "port": port, "log_config": None, "date_header": False}
+    if workers == 1:
+        uvicorn.run(create_app(settings, clock_of(ctx)), **options)
+        return
+    if settings.session_secret is None and settings.development:
+        # One page session secret for all the workers: a cookie one signs, the others read.
+        settings = settings.model_copy(update={"session_secret": secrets.token_urlsafe(32)})
+    # Each worker process builds its app from the environment: hand it these settings there.
+    os.environ.update(settings_environment(settings))
+    uvicorn.run("api.app:worker_app", factory=True, workers=workers, **options)
 
 
 @main.command()

@@ -1,8 +1,5 @@
 """Writing a feed as iCalendar (RFC 5545) with the `icalendar` library. Pure.
 
-A `Feed` holds everything the bytes depend on, so its `etag` is computed without rendering: a
-client that already has the feed gets its 304 for the price of building the events.
-
 Times are UTC (`...Z`) unless an event carries a zone (the team asked for local times). Then its
 instants are written with `TZID` and a `VTIMEZONE` of yearly `RRULE`s (`api.feeds.vtimezone`),
 except for an event with an instant whose wall time is ambiguous (the repeated hour at fall
@@ -14,14 +11,9 @@ to the local start as wall time, an hour off across the change.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
-from threading import Lock
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -30,11 +22,12 @@ from icalendar import Calendar, Event, vDuration
 from api.feeds.events import FeedEvent
 from api.feeds.vtimezone import vtimezone
 
-__all__ = ["Feed", "PublishedEvent", "RenderCache", "render"]
+__all__ = ["Feed", "PublishedEvent", "render"]
 
 PRODID = "-//Rota//Rota calendar feeds//EN"
 REFRESH = timedelta(hours=1)
-#: Bump when the bytes written for the same events change, so that ETags change with them.
+#: Bump when the bytes written for the same events change, so that ETags change with them
+#: (`api.feeds.copies.feed_tag`).
 FORMAT = "1"
 
 
@@ -62,25 +55,6 @@ class Feed:
     def last_modified(self) -> datetime:
         return max((e.last_modified for e in self.events), default=self.empty_since)
 
-    @cached_property
-    def etag(self) -> str:
-        """A strong ETag: equal for equal bytes, as everything `render` writes is in here."""
-        parts: list[object] = [FORMAT, icalendar.__version__, self.name]
-        for item in self.events:
-            event = item.event
-            parts.append(
-                [
-                    event.uid,
-                    event.content_hash,
-                    event.zone,
-                    item.sequence,
-                    item.last_modified.isoformat(),
-                    item.cancelled,
-                ]
-            )
-        digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()
-        return f'"{digest[:40]}"'
-
 
 def render(feed: Feed) -> bytes:
     """The feed as an iCalendar file."""
@@ -98,29 +72,6 @@ def render(feed: Feed) -> bytes:
         calendar.add_component(_vevent(item))
     data: bytes = calendar.to_ical()
     return data
-
-
-class RenderCache:
-    """The bytes of the last few feeds rendered, by ETag: the ETag names the bytes exactly, so
-    a feed that did not change is not written again for each client that lacks it."""
-
-    def __init__(self, size: int = 64) -> None:
-        self.size = size
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = Lock()
-
-    def render(self, feed: Feed) -> bytes:
-        key = feed.etag
-        with self._lock:
-            if key in self._entries:
-                self._entries.move_to_end(key)
-                return self._entries[key]
-        data = render(feed)
-        with self._lock:
-            self._entries[key] = data
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return data
 
 
 def _zones(events: Sequence[PublishedEvent]) -> list[icalendar.Timezone]:

@@ -52,13 +52,16 @@ def feed_window(
     zone: ZoneInfo,
     now: datetime,
 ) -> tuple[datetime, datetime]:
-    """The window `[since, until)` a feed covers: 30 days back to 180 ahead of `now` unless
-    asked otherwise; a date is the start of that day in `zone`. Given one end only, the window
-    keeps its default length from it. At most two years long."""
+    """The window `[since, until)` a feed covers: unless asked otherwise, the whole days in
+    `zone` from 30 days before `now` to 180 days after it (a window that moves once a day, so
+    that a feed keeps its ETag through the day); a date is the start of that day in `zone`.
+    Given one end only, the window keeps its default length from it. At most two years long."""
     start = None if since is None else _instant("since", since, zone)
     end = None if until is None else _instant("until", until, zone)
     if start is None and end is None:
-        start, end = now - DEFAULT_BEHIND, now + DEFAULT_AHEAD
+        today = now.astimezone(zone).date()
+        start = local_day_start(today - DEFAULT_BEHIND, zone)
+        end = local_day_start(today + DEFAULT_AHEAD + timedelta(days=1), zone)
     elif start is None:
         assert end is not None
         start = require_aware("since", end - DEFAULT_BEHIND - DEFAULT_AHEAD)
@@ -98,17 +101,18 @@ def build_feed(
     now: datetime,
     public_url: str,
     empty_since: datetime,
+    as_of: datetime | None = None,
 ) -> Feed:
     """Feed `scope` over `[since, until)` as of `now`, its memory of published events updated
-    (see `api.repositories.feeds.publish`). `empty_since` is the Last-Modified of a feed with no
-    event."""
+    (see `api.repositories.feeds.publish`, which shows what was withdrawn until `as_of`).
+    `empty_since` is the Last-Modified of a feed with no event."""
     name, teams = _teams(session, scope, since, until)
     schedules = [TeamEntries(team, whole_stretches(session, team, since, until)) for team in teams]
     people = repositories.people(
         session, (entry.member for item in schedules for entry in item.entries)
     )
     events = feed_events(scope, schedules, people, public_url, since, until)
-    published = store.publish(session, scope, events, since, until, now)
+    published = store.publish(session, scope, events, since, until, now, as_of)
     return Feed(name, published, empty_since)
 
 

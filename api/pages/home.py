@@ -39,7 +39,7 @@ def home(
             moment = parse_instant("at", at)
         except RotationError as exc:
             errors = form_errors(exc, ("at",))
-    answer = views.all_on_support_view(session, moment)
+    answer = views.all_on_support_view(session, moment, cache=request.app.state.published)
     teams = {team.id: team for team in repositories.list_teams(session)}
     needle = q.strip().lower()
     cards: list[dict[str, Any]] = [

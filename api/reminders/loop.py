@@ -26,7 +26,8 @@ from api.clock import Clock
 from api.reminders.channels import Channels
 from api.reminders.control import LoopControl
 from api.reminders.delivery import Delivered, deliver_due
-from api.reminders.planner import Planned, Raced, plan_team
+from api.reminders.planner import Planned, Raced, needs_planning, plan_team
+from api.repositories import reminders as reminder_rows
 from api.settings import Settings
 from api.slack.loop import schedule_slack
 
@@ -51,15 +52,34 @@ def plan_all(
     """Plan every team's reminders, one transaction per team (without `email`, reminders asked
     for by email go to the log). A team another process is planning at the same moment is left
     to it (it took the team first, or the database broke a deadlock or lock timeout between
-    them); the next pass looks again."""
+    them); the next pass looks again. Teams that did not change and whose window reaches no
+    new period are skipped: which ones, three statements tell, whatever the number of teams."""
+    now = clock.now()
     with Session(engine) as session:
-        teams = repositories.list_teams(session)
+        # The revisions first: a write landing after this read is planned on the next pass.
+        revisions = repositories.team_revisions(session)
+        states = reminder_rows.planned_states(session)
+        teams = [
+            team
+            for team in repositories.list_teams(session)
+            if team.id in revisions
+            and needs_planning(team, revisions[team.id], states.get(team.id), now, horizon)
+        ]
     planned: list[Planned] = []
     raced = 0
     for team in teams:
         with Session(engine) as session:
             try:
-                planned.append(plan_team(session, team, clock.now(), horizon, email=email))
+                planned.append(
+                    plan_team(
+                        session,
+                        team,
+                        clock.now(),
+                        horizon,
+                        email=email,
+                        team_revision=revisions[team.id],
+                    )
+                )
                 session.commit()
             except (Raced, IntegrityError):
                 session.rollback()

@@ -5,8 +5,10 @@ For each team, in one transaction:
    from the start of the current period to the end of the period the horizon reaches;
 2. compare the future turns with the snapshot of turns members were last told about: each turn
    added or removed queues a `turn_moved` reminder, whatever changed it (API, CLI, team file,
-   time off, regeneration, overrides and swaps alike). The first pass for a team only records
-   the snapshot, so starting Rota on a running rotation sends no flood;
+   time off, regeneration, overrides and swaps alike). A team created by Rota has its snapshot
+   recorded with its first plan (`record_baseline`), so a change made before the loop first
+   looks is announced too; for a team without one (a database from before), the first pass
+   only records the snapshot, so starting Rota on a running rotation sends no flood;
 3. queue the `turn_starts`, `handoff` and `uncovered` reminders the schedule calls for, and
    cancel queued ones it no longer calls for;
 4. all of it after taking the team: its first pass inserts the team's `reminder_team` row, a
@@ -79,13 +81,37 @@ def usable_channels(channels: tuple[Channel, ...], email: bool) -> tuple[Channel
     return tuple(dict.fromkeys(Channel.LOG if c is Channel.EMAIL else c for c in channels))
 
 
+#: How far ahead the baseline of a new team's turns reaches: the longest reminder horizon.
+BASELINE_HORIZON = timedelta(days=90)
+
+
+def record_baseline(session: Session, team: Team, now: datetime) -> None:
+    """Remember the turns of a team's first plan as what its members know, before any pass:
+    the first pass then announces what changed since. The caller commits."""
+    if session.get(ReminderTeamRow, team.id) is not None:
+        return
+    since, until = window(team, now, BASELINE_HORIZON)
+    turns = turns_of(views.resolved_entries(session, team, since, until), now, until)
+    session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
+    session.flush()
+    _remember(session, team.id, set(turns), {})
+
+
 def plan_team(
-    session: Session, team: Team, now: datetime, horizon: timedelta, *, email: bool = True
+    session: Session,
+    team: Team,
+    now: datetime,
+    horizon: timedelta,
+    *,
+    email: bool = True,
+    team_revision: str | None = None,
 ) -> Planned:
     """Queue `team`'s reminders as of `now`; the caller commits, or rolls back on `Raced` or
     an `IntegrityError` (another process inserted the same keys first). A pass that finds
-    nothing to change writes nothing. Without `email` (no SMTP server is set), what would go
-    by email goes to the log: a demo or a fresh install is not a stream of failed sends."""
+    nothing to change writes nothing but, once, `team_revision` (the team's revision read before
+    its schedule), which lets later passes skip the team while it stays (`needs_planning`).
+    Without `email` (no SMTP server is set), what would go by email goes to the log: a demo or
+    a fresh install is not a stream of failed sends."""
     since, until = window(team, now, horizon)
     entries = views.resolved_entries(session, team, since, until)
     current = turns_of(entries, now, until)
@@ -118,14 +144,24 @@ def plan_team(
     # Take the team before writing: a concurrent pass blocks here until this one commits, then
     # fails (the primary key, or the version it read has moved) and rolls back.
     if state is None:
-        session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
+        session.add(
+            ReminderTeamRow(
+                team_id=team.id,
+                seen_until=until,
+                team_revision=team_revision,
+                planned_until=until,
+                updated_at=now,
+            )
+        )
         session.flush()
     else:
         seen_until = state.seen_until
         added, removed = diff_turns(known, current, now, min(seen_until, until))
         if not (added or removed or queue.changes or keep != set(known) or until > seen_until):
+            if (state.team_revision, state.planned_until) != (team_revision, until):
+                _move_version(session, state, seen_until, now, team_revision, until)
             return Planned(team.id, 0, 0, 0, False)
-        _move_version(session, state, max(seen_until, until), now)
+        _move_version(session, state, max(seen_until, until), now, team_revision, until)
     serials = _remember(session, team.id, keep, known)
     events: list[tuple[Notice, int]] = []
     for notice, turn in moved_notices(added, removed, now):
@@ -167,8 +203,31 @@ def _remember(
     return ids
 
 
+def needs_planning(
+    team: Team,
+    revision: str,
+    state: tuple[str | None, datetime | None] | None,
+    now: datetime,
+    horizon: timedelta,
+) -> bool:
+    """Whether a pass must plan `team` (at `revision`) again, given what the last one recorded
+    (`repositories.reminders.planned_states`): unless the team changed or the window reaches a
+    period the last pass did not see, the queue already holds everything it calls for."""
+    if state is None:
+        return True
+    planned_revision, planned_until = state
+    if planned_revision != revision or planned_until is None:
+        return True
+    return window(team, now, horizon)[1] > planned_until
+
+
 def _move_version(
-    session: Session, state: ReminderTeamRow, seen_until: datetime, now: datetime
+    session: Session,
+    state: ReminderTeamRow,
+    seen_until: datetime,
+    now: datetime,
+    team_revision: str | None,
+    planned_until: datetime,
 ) -> None:
     result = session.exec(
         update(ReminderTeamRow)
@@ -176,7 +235,13 @@ def _move_version(
             col(ReminderTeamRow.team_id) == state.team_id,
             col(ReminderTeamRow.version) == state.version,
         )
-        .values(version=state.version + 1, seen_until=seen_until, updated_at=now)
+        .values(
+            version=state.version + 1,
+            seen_until=seen_until,
+            team_revision=team_revision,
+            planned_until=planned_until,
+            updated_at=now,
+        )
     )
     assert isinstance(result, CursorResult)
     if result.rowcount != 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -41,6 +42,21 @@ def overrides(
     session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
 ) -> list[Override]:
     return [override_of_row(r) for r in override_rows(session, team_id, since=since, until=until)]
+
+
+def overrides_of_teams(
+    session: Session, team_ids: Collection[str], since: datetime, until: datetime
+) -> dict[str, list[Override]]:
+    """Each of `team_ids`' overrides overlapping `[since, until)`, in one statement."""
+    query = select(OverrideRow).where(
+        col(OverrideRow.team_id).in_(list(team_ids)),
+        col(OverrideRow.start) < until,
+        col(OverrideRow.end) > since,
+    )
+    found: dict[str, list[Override]] = {team: [] for team in team_ids}
+    for row in session.exec(query.order_by(col(OverrideRow.start), col(OverrideRow.id))):
+        found[row.team_id].append(override_of_row(row))
+    return found
 
 
 def overrides_of_person(

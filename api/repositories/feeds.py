@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, delete, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -31,6 +31,7 @@ from api.tables import FeedEventRow, FeedTokenRow
 
 __all__ = [
     "CANCELLED_FOR",
+    "KEPT_FOR",
     "FeedToken",
     "create_token",
     "find_token",
@@ -42,6 +43,9 @@ __all__ = [
 
 #: How long a withdrawn event stays in the feed as STATUS:CANCELLED.
 CANCELLED_FOR = timedelta(days=30)
+#: How long the memory keeps an event after it ended: the default window looks 30 days back
+#: (`api.feeds.service.DEFAULT_BEHIND`), and what was withdrawn then shows for `CANCELLED_FOR`.
+KEPT_FOR = timedelta(days=60)
 FEED_TOKEN_PREFIX = "rotafeed_"
 _CHUNK = 200
 
@@ -128,14 +132,17 @@ def publish(
     since: datetime,
     until: datetime,
     now: datetime,
+    as_of: datetime | None = None,
 ) -> list[PublishedEvent]:
     """Remember what feed `scope` shows in `[since, until)` now, and return it as published:
     `events` with their SEQUENCE and LAST-MODIFIED, and the events withdrawn from the window in
-    the last `CANCELLED_FOR`, as cancelled. Commits when something changed.
+    the `CANCELLED_FOR` before `as_of` (default `now`), as cancelled. Commits when something
+    changed, and then forgets the events that ended `KEPT_FOR` ago.
 
     An event that left the window without moving (time passed, or another window was asked
     for) is not withdrawn: only what overlaps `[since, until)` is compared.
     """
+    as_of = as_of or now
     # A UID names its stretch's start, so the row of a current event starts where it does.
     low = min([since, *(event.start for event in events)])
     known = _rows(session, scope.key, low, until)
@@ -161,8 +168,10 @@ def publish(
     if new or changed or gone:
         # Rows are locked in UID order by every render, so two renders never wait on each other
         # in a cycle (PostgreSQL would end one with a deadlock error).
-        _insert_new(session, scope, sorted(new, key=lambda e: e.uid), now)
-        for event in sorted([*new, *changed], key=lambda e: e.uid):
+        inserted = _insert_new(session, scope, sorted(new, key=lambda e: e.uid), now)
+        # A new UID another render inserted first may hold an older content: update it too.
+        raced = [event for event in new if event.uid not in inserted]
+        for event in sorted([*raced, *changed], key=lambda e: e.uid):
             _update_changed(session, event, now)
         for uid in sorted(gone):
             session.exec(
@@ -174,6 +183,11 @@ def publish(
                     last_modified=now,
                 )
             )
+        session.exec(
+            delete(FeedEventRow).where(
+                col(FeedEventRow.feed) == scope.key, col(FeedEventRow.end) < now - KEPT_FOR
+            )
+        )
         session.commit()
         known = _rows(session, scope.key, low, until)
     published = [_published(event, known.get(event.uid), now) for event in events]
@@ -181,7 +195,7 @@ def publish(
         if (
             row.uid not in current
             and row.cancelled_at is not None
-            and row.cancelled_at > now - CANCELLED_FOR
+            and row.cancelled_at > as_of - CANCELLED_FOR
             and row.start < until
             and since < row.end
         ):
@@ -226,9 +240,11 @@ def _published(event: FeedEvent, row: _Known | None, now: datetime) -> Published
 
 def _insert_new(
     session: Session, scope: FeedScope, events: Sequence[FeedEvent], now: datetime
-) -> None:
+) -> set[str]:
+    """Insert the rows of `events` in a few statements; return the UIDs inserted (not those
+    another render inserted first)."""
     if not events:
-        return
+        return set()
     values = [
         {
             "uid": event.uid,
@@ -246,10 +262,13 @@ def _insert_new(
     ]
     dialect = session.get_bind().dialect.name
     insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    inserted: set[str] = set()
     # In chunks: SQLite caps the variables of one statement.
     for first in range(0, len(values), _CHUNK):
         statement = insert(FeedEventRow).values(values[first : first + _CHUNK])
-        session.exec(statement.on_conflict_do_nothing(index_elements=["uid"]))
+        statement = statement.on_conflict_do_nothing(index_elements=["uid"])
+        inserted.update(session.exec(statement.returning(col(FeedEventRow.uid))).scalars())
+    return inserted
 
 
 def _update_changed(session: Session, event: FeedEvent, now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlalchemy import delete, func
@@ -48,6 +49,22 @@ def assignments(
     session: Session, team_id: str, since: datetime | None = None, until: datetime | None = None
 ) -> list[Assignment]:
     return [assignment_from_row(r) for r in assignment_rows(session, team_id, since, until)]
+
+
+def assignments_at(
+    session: Session, team_ids: Collection[str], at: datetime
+) -> dict[str, list[Assignment]]:
+    """The assignments of the period under way at `at` in each of `team_ids`, in one
+    statement."""
+    query = select(AssignmentRow).where(
+        col(AssignmentRow.team_id).in_(list(team_ids)),
+        col(AssignmentRow.period_start) <= at,
+        col(AssignmentRow.period_end) > at,
+    )
+    found: dict[str, list[Assignment]] = {team: [] for team in team_ids}
+    for row in session.exec(query.order_by(col(AssignmentRow.role))):
+        found[row.team_id].append(assignment_from_row(row))
+    return found
 
 
 def plan_end(session: Session, team_id: str) -> datetime | None:
@@ -104,12 +121,13 @@ def hand_over(
     session.add(row)
 
 
-def plan_ends(session: Session) -> dict[str, datetime]:
-    """Each team's end of plan, in one statement."""
+def plan_ends(session: Session, team_ids: Collection[str] | None = None) -> dict[str, datetime]:
+    """Each team's end of plan (of `team_ids`, default every team), in one statement."""
+    query = select(AssignmentRow.team_id, func.max(AssignmentRow.period_end))
+    if team_ids is not None:
+        query = query.where(col(AssignmentRow.team_id).in_(list(team_ids)))
     rows = session.exec(
-        select(AssignmentRow.team_id, func.max(AssignmentRow.period_end))
-        .group_by(col(AssignmentRow.team_id))
-        .order_by(col(AssignmentRow.team_id))
+        query.group_by(col(AssignmentRow.team_id)).order_by(col(AssignmentRow.team_id))
     )
     ends = {team: _as_utc(end) for team, end in rows}
     return {team: end for team, end in ends.items() if end is not None}

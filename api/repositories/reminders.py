@@ -20,7 +20,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from api.tables import ReminderRow
+from api.tables import ReminderRow, ReminderTeamRow
 from api.tables.slack import SlackJobRow
 from rotation import Channel, Role
 from rotation.errors import ReminderNotResendable, UnknownReminder
@@ -146,6 +146,17 @@ def new_row(
         created_at=now,
         updated_at=now,
     )
+
+
+def planned_states(session: Session) -> dict[str, tuple[str | None, datetime | None]]:
+    """Every team's `(team_revision, planned_until)` as the last reminder pass recorded them,
+    in one statement."""
+    rows = session.exec(
+        select(
+            ReminderTeamRow.team_id, ReminderTeamRow.team_revision, ReminderTeamRow.planned_until
+        )
+    )
+    return {team: (revision, until) for team, revision, until in rows}
 
 
 def open_rows(session: Session, team_id: str, now: datetime) -> list[ReminderRow]:

@@ -89,6 +89,31 @@ def list_teams(session: Session) -> list[Team]:
     return [team_from_row(row) for row in session.exec(select(TeamRow).order_by(col(TeamRow.id)))]
 
 
+def team_revisions(session: Session, team_ids: Iterable[str] | None = None) -> dict[str, str]:
+    """Each team's revision (of `team_ids`, default every team) in one indexed read, in id
+    order: its `version`, which every write moves in its transaction, and its `incarnation`.
+    Equal revisions mean the same published state, in every process: what caches compare
+    against (`api.published`, `api.feeds.copies`, the reminder loop)."""
+    query = select(TeamRow.id, TeamRow.version, TeamRow.incarnation)
+    if team_ids is not None:
+        query = query.where(col(TeamRow.id).in_([t for t in team_ids if SLUG.fullmatch(t)]))
+    rows = session.exec(query.order_by(col(TeamRow.id)))
+    return {team: _revision(version, incarnation) for team, version, incarnation in rows}
+
+
+def _revision(version: int, incarnation: str) -> str:
+    return f"{version}.{incarnation}"
+
+
+def teams_by_id(session: Session, team_ids: Iterable[str]) -> dict[str, tuple[str, Team]]:
+    """The teams `team_ids` with their revisions, in one statement."""
+    query = select(TeamRow).where(col(TeamRow.id).in_(list(team_ids)))
+    return {
+        row.id: (_revision(row.version, row.incarnation), team_from_row(row))
+        for row in session.exec(query)
+    }
+
+
 def save_team(
     session: Session, team: Team, now: datetime, *, source: str | None = None, create: bool = False
 ) -> TeamRow:

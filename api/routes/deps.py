@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path
+from fastapi import Depends, Header, Path, Request
 from sqlmodel import Session
 
 from api.auth import get_app_settings
 from api.clock import Clock, get_clock
 from api.database import get_session
+from api.published import PublishedCache
 from api.settings import Settings
 
+
+def get_published(request: Request) -> PublishedCache:
+    """The app's answers from the published plans (set up by `api.app.create_app`)."""
+    cache: PublishedCache = request.app.state.published
+    return cache
+
+
+PublishedDep = Annotated[PublishedCache, Depends(get_published)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -1,14 +1,14 @@
 """Calendar feeds (SPEC section 5): the three feeds, read with a feed token, and the tokens.
 
-A feed answers a strong ETag and Last-Modified, and 304 to an `If-None-Match` that matches. A
-missing, wrong or revoked token, or one for another feed, is the same 404, naming nobody.
+A feed answers a strong ETag and Last-Modified, and 304 to an `If-None-Match` that matches (or,
+without one, to an `If-Modified-Since` not older than the feed); gzipped to clients that accept
+it; HEAD like GET without the body (`api.http_headers`). A missing, wrong or revoked token, or
+one for another feed, is the same 404, naming nobody.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
-from email.utils import format_datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
@@ -18,16 +18,18 @@ from api import repositories
 from api.auth import Reader
 from api.clock import Clock
 from api.concurrency import lock_teams
-from api.feeds import service
+from api.feeds import copies, service
+from api.feeds.copies import Copies, Copy
 from api.feeds.events import FeedKind, FeedScope
-from api.feeds.render import Feed, RenderCache
 from api.feeds.tokens import feed_urls, may_manage_feed
+from api.http_headers import GZIP_SUFFIX, accepts_gzip, http_date, not_modified_since
 from api.principals import Principal
 from api.repositories import feeds as store
 from api.routes.deps import ClockDep, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate
 from api.schemas.feeds import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
 from api.settings import Settings
+from rotation.periods import local_day_start
 
 router = APIRouter(prefix="/v1", tags=["calendar feeds"])
 
@@ -41,19 +43,18 @@ Since = Annotated[
 Until = Annotated[
     InstantOrDate | None, Query(description="Instant or date (default: 180 days ahead)")
 ]
-IfNoneMatch = Annotated[str | None, Header()]
 
 CALENDAR = "text/calendar; charset=utf-8"
 NO_FEED = "no calendar feed at this address"
 
 
-def get_render_cache(request: Request) -> RenderCache:
-    """The app's rendered feeds by ETag (set up by `api.app.create_app`)."""
-    cache: RenderCache = request.app.state.feed_cache
-    return cache
+def get_copies(request: Request) -> Copies:
+    """The app's rendered feeds by tag (set up by `api.app.create_app`)."""
+    copies: Copies = request.app.state.feed_copies
+    return copies
 
 
-CacheDep = Annotated[RenderCache, Depends(get_render_cache)]
+CopiesDep = Annotated[Copies, Depends(get_copies)]
 _ICS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "The feed (RFC 5545)"}
 }
@@ -61,44 +62,92 @@ _ICS: dict[int | str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class FeedRequest:
-    """What every feed route reads: the token, the window and the validator the client sent."""
+    """What every feed route reads: the token, the window and the validators the client sent."""
 
     session: Session
     clock: Clock
     settings: Settings
-    cache: RenderCache
+    copies: Copies
     token: str | None
     since: InstantOrDate | None
     until: InstantOrDate | None
     if_none_match: str | None
+    if_modified_since: str | None
+    accept_encoding: str | None
 
     def answer(self, scope: FeedScope) -> Response:
+        """The feed, or 304 when the client's copy is current: decided from the revisions of
+        its teams, before anything is built (`api.feeds.copies`)."""
         found = store.find_token(self.session, self.token) if self.token else None
         if found is None or found.scope != scope:
             raise HTTPException(404, NO_FEED)
         now = self.clock.now()
         zone = service.zone_of(self.session, scope)
         start, end = service.feed_window(self.since, self.until, zone, now)
-        feed = service.build_feed(
-            self.session, scope, start, end, now, self.settings.public_url, found.created_at
+        revisions = copies.scope_revisions(self.session, scope, start, end)
+        day = now.astimezone(zone).date()
+        tag = copies.feed_tag(
+            scope, revisions, (start, end), day, self.settings.public_url, found.created_at
         )
-        headers = _cache_headers(feed)
-        if self.if_none_match is not None and _matches(self.if_none_match, feed.etag):
+        gzipped = accepts_gzip(self.accept_encoding)
+        headers = {
+            "ETag": _representation(tag, gzipped),
+            # The URL holds a secret: no shared cache; clients revalidate with the ETag.
+            "Cache-Control": "private, no-cache",
+            "Vary": "Accept-Encoding",
+        }
+        copy = self.copies.get(tag)
+        if self.if_none_match is not None and _matches(self.if_none_match, tag):
+            if copy is not None:
+                headers["Last-Modified"] = http_date(min(copy.last_modified, now))
             return Response(status_code=304, headers=headers)
-        return Response(self.cache.render(feed), media_type=CALENDAR, headers=headers)
+        if copy is None:
+            feed = service.build_feed(
+                self.session,
+                scope,
+                start,
+                end,
+                now,
+                self.settings.public_url,
+                found.created_at,
+                as_of=local_day_start(day, zone),
+            )
+            copy = Copy.of(feed)
+            self.copies.put(tag, copy)
+        modified = min(copy.last_modified, now)
+        headers["Last-Modified"] = http_date(modified)
+        if self.if_none_match is None and not_modified_since(self.if_modified_since, modified):
+            return Response(status_code=304, headers=headers)
+        if gzipped:
+            headers["Content-Encoding"] = "gzip"
+            return Response(copy.gzipped, media_type=CALENDAR, headers=headers)
+        return Response(copy.body, media_type=CALENDAR, headers=headers)
 
 
 def feed_request(
     session: SessionDep,
     clock: ClockDep,
     settings: SettingsDep,
-    cache: CacheDep,
+    feed_copies: CopiesDep,
     token: Token = None,
     since: Since = None,
     until: Until = None,
-    if_none_match: IfNoneMatch = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+    if_modified_since: Annotated[str | None, Header()] = None,
+    accept_encoding: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> FeedRequest:
-    return FeedRequest(session, clock, settings, cache, token, since, until, if_none_match)
+    return FeedRequest(
+        session,
+        clock,
+        settings,
+        feed_copies,
+        token,
+        since,
+        until,
+        if_none_match,
+        if_modified_since,
+        accept_encoding,
+    )
 
 
 FeedAsked = Annotated[FeedRequest, Depends(feed_request)]
@@ -122,20 +171,19 @@ def all_calendar(asked: FeedAsked) -> Response:
     return asked.answer(FeedScope(FeedKind.ALL))
 
 
-def _cache_headers(feed: Feed) -> dict[str, str]:
-    modified = feed.last_modified.astimezone(UTC).replace(microsecond=0)
-    return {
-        "ETag": feed.etag,
-        "Last-Modified": format_datetime(modified, usegmt=True),
-        # The URL holds a secret: no shared cache; clients revalidate with the ETag.
-        "Cache-Control": "private, no-cache",
-    }
+def _representation(tag: str, gzipped: bool) -> str:
+    # Each representation has its own strong tag (RFC 9110 8.8.3); both name the same feed.
+    return tag[:-1] + GZIP_SUFFIX + '"' if gzipped else tag
 
 
-def _matches(if_none_match: str, etag: str) -> bool:
-    # If-None-Match compares weakly (RFC 9110 13.1.2): a W/ prefix does not matter.
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
+def _matches(if_none_match: str, tag: str) -> bool:
+    # If-None-Match compares weakly (RFC 9110 13.1.2): a W/ prefix does not matter, nor which
+    # encoding of the feed the client holds.
+    tags = [
+        t.strip().removeprefix("W/").replace(GZIP_SUFFIX + '"', '"')
+        for t in if_none_match.split(",")
+    ]
+    return "*" in tags or tag in tags
 
 
 # Tokens

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from api import instants, planning, repositories, views
+from api import instants, planning, published, repositories, views
 from api.auth import Reader, SupportReader, Writer
 from api.concurrency import lock_team
 from api.planning import MAX_HORIZON, refresh_plan
 from api.principals import check_may_write
-from api.routes.deps import ClockDep, SessionDep, SettingsDep
+from api.routes.deps import ClockDep, PublishedDep, SessionDep, SettingsDep
 from api.schemas import (
     AllOnSupportPublic,
     GeneratePublic,
@@ -38,37 +39,50 @@ At = Annotated[
 def all_on_support(
     session: SessionDep,
     clock: ClockDep,
+    cache: PublishedDep,
     reader: SupportReader,
-    response: Response,
     at: At = None,
     if_none_match: Annotated[str | None, Header()] = None,
-) -> AllOnSupportPublic | Response:
+) -> Response:
     """Every team's developer and operator at `at`. The `ETag` covers who is on support, not
     the instant asked about: a client polling "now" gets 304 until a holder or handoff changes."""
     moment = require_aware("at", at) if at else clock.now()
-    answer = views.all_on_support_view(session, moment, contacts=reader is not None)
-    tag = _holders_etag(answer)
+    found = published.all_answers(session, cache, moment, contacts=reader is not None)
+    when = published.instant_json(moment)
+    teams = [_answer_json(team_id, answer, moment, when) for team_id, answer in found.items()]
+    digest = hashlib.sha256()
+    for _, without_at in teams:
+        digest.update(without_at)
+    tag = f'"{digest.hexdigest()[:32]}"'
     if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": tag})
-    response.headers["ETag"] = tag
-    return answer
+    body = b'{"at":' + when + b',"teams":[' + b",".join(json for json, _ in teams) + b"]}"
+    return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
-def _holders_etag(answer: AllOnSupportPublic) -> str:
-    digest = hashlib.sha256()
-    for team in answer.teams:
-        digest.update(team.model_dump_json(exclude={"at"}).encode())
-    return f'"{digest.hexdigest()[:32]}"'
+def _answer_json(
+    team_id: str, answer: published.Answer, at: datetime, when: bytes
+) -> tuple[bytes, bytes]:
+    """A team's answer as JSON, and what of it the ETag covers (all but the instant)."""
+    if answer.standing is not None:
+        return answer.standing.json(when), answer.standing.head + answer.standing.tail
+    text = views.beyond_plan_answer(team_id, answer, at).model_dump_json().encode()
+    return text, text.replace(when, b"")
 
 
 @router.get("/teams/{team}/on-support", response_model=OnSupportPublic)
 def team_on_support(
-    team: str, session: SessionDep, clock: ClockDep, reader: SupportReader, at: At = None
-) -> OnSupportPublic:
+    team: str,
+    session: SessionDep,
+    clock: ClockDep,
+    cache: PublishedDep,
+    reader: SupportReader,
+    at: At = None,
+) -> Response:
     """One team's developer and operator at `at`, their period and the next handoff."""
-    found = repositories.get_team(session, team)
     moment = require_aware("at", at) if at else clock.now()
-    return views.on_support_view(session, found, moment, contacts=reader is not None)
+    standing = published.team_answer(session, cache, team, moment, contacts=reader is not None)
+    return Response(standing.json(published.instant_json(moment)), media_type="application/json")
 
 
 @router.get("/teams/{team}/schedule", response_model=SchedulePublic)

@@ -12,6 +12,7 @@ from api.auth import Admin, Reader, Writer
 from api.concurrency import check_if_match, lock_team, with_etag
 from api.planning import check_grid_change, refresh_plan
 from api.principals import check_may_write
+from api.reminders.planner import record_baseline
 from api.reminders.preferences import check_leads
 from api.repositories import audit
 from api.routes.deps import ClockDep, IfMatch, SessionDep, SettingsDep
@@ -49,6 +50,7 @@ def create_team(
     repositories.save_team(session, team, now, create=True)
     session.flush()
     refresh_plan(session, team.id, now, regenerate=True, budget=settings.budget)
+    record_baseline(session, team, now)
     created = TeamPublic.of(team)
     audit.record_change(session, now, principal.name, "team.create", team.id, None, created)
     session.commit()

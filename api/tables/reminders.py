@@ -77,13 +77,18 @@ class ReminderRow(SQLModel, table=True):
 
 class ReminderTeamRow(SQLModel, table=True):
     """How far the reminder loop has looked at a team: `seen_until` ends the window whose turns
-    `reminder_turn` remembers; `version` lets one pass at a time move it."""
+    `reminder_turn` remembers; `version` lets one pass at a time move it; `team_revision` and
+    `planned_until` are the team's revision (`repositories.team_revisions`) the reminders were
+    last planned from and the end of the window planned (None: not planned yet, only the
+    baseline of turns recorded when the team was created)."""
 
     __tablename__ = "reminder_team"
 
     team_id: str = foreign_key("team.id", primary_key=True)
     seen_until: datetime = utc_column()
     version: int = 0
+    team_revision: str | None = Field(default=None, max_length=40)
+    planned_until: datetime | None = utc_column(nullable=True)
     updated_at: datetime = utc_column()
 
 

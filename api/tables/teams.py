@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, false, text
+from sqlalchemy import JSON, Boolean, Column, Float, Index, Integer, String, false, text
 from sqlmodel import Field, SQLModel
 
 from api.tables.columns import day_weight_column, foreign_key, utc_column
@@ -55,6 +56,12 @@ class TeamRow(SQLModel, table=True):
     # Bumped by every write to the team or anything in it: writers take it as a lock first.
     version: int = Field(
         default=0, sa_column=Column(Integer(), nullable=False, server_default=text("0"))
+    )
+    # Random per team created: with `version`, the team's revision, which a team deleted and
+    # created again under its id never repeats (`repositories.team_revisions`).
+    incarnation: str = Field(
+        default_factory=lambda: secrets.token_hex(8),
+        sa_column=Column(String(16), nullable=False, server_default=text("''")),
     )
     created_at: datetime = utc_column()
     updated_at: datetime = utc_column()

@@ -1,0 +1,169 @@
+"""Answers served from the published plan: a fixed number of statements whatever the number of
+teams, and what one replica writes the next read on another sees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session
+
+from api.app import create_app
+from api.clock import FixedClock
+from api.loader import load_team_files
+from api.settings import Settings
+from tests.conftest import NOW, TEST_SOLVER
+
+TEAM_FILE = """\
+[team]
+id = "{id}"
+name = "Team {id}"
+timezone = "Europe/Berlin"
+period = "1w"
+handoff = "monday 09:00"
+start = 2026-11-02
+
+[[member]]
+id = "{id}-dev"
+name = "Dev {id}"
+email = "{id}-dev@example.com"
+roles = ["developer"]
+
+[[member]]
+id = "{id}-op"
+name = "Op {id}"
+email = "{id}-op@example.com"
+roles = ["operator"]
+"""
+
+
+def seed(session: Session, folder: Path, count: int, first: int = 0) -> None:
+    """`count` weekly teams of a developer and an operator, t000, t001, ... from files."""
+    paths: list[Path] = []
+    for index in range(first, first + count):
+        path = folder / f"t{index:03}.toml"
+        path.write_text(TEAM_FILE.format(id=f"t{index:03}"))
+        paths.append(path)
+    load_team_files(session, paths, NOW, Settings(**TEST_SOLVER).budget)
+
+
+@contextmanager
+def statements(client: TestClient) -> Iterator[list[str]]:
+    """The SQL statements the app runs inside the block."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def test_every_team_on_support_costs_the_same_statements_for_3_teams_as_for_12(
+    client: TestClient, session: Session, viewer: dict[str, str], tmp_path: Path
+) -> None:
+    seed(session, tmp_path, 3)
+    with statements(client) as few_cold:
+        assert len(client.get("/v1/on-support", headers=viewer).json()["teams"]) == 3
+    with statements(client) as few_warm:
+        client.get("/v1/on-support", headers=viewer)
+    seed(session, tmp_path, 9, first=3)
+    with statements(client) as many_cold:
+        assert len(client.get("/v1/on-support", headers=viewer).json()["teams"]) == 12
+    with statements(client) as many_warm:
+        client.get("/v1/on-support", headers=viewer)
+    assert len(many_cold) == len(few_cold)
+    assert len(many_warm) == len(few_warm)
+    # Warm: the token and the team versions, nothing else.
+    assert len(many_warm) == 2, many_warm
+
+
+def test_the_cached_answer_is_the_answer_the_plan_gives(
+    client: TestClient,
+    session: Session,
+    viewer: dict[str, str],
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    seed(session, tmp_path, 2)
+    first = client.get("/v1/teams/t000/on-support", headers=viewer).json()
+    assert first["developer"]["id"] == "t000-dev"
+    assert first["at"] == "2026-11-26T12:00:00Z"
+    # A later instant in the same period: the same holders, its own `at`.
+    clock.set(NOW + timedelta(hours=5))
+    later = client.get("/v1/teams/t000/on-support", headers=viewer).json()
+    assert later["at"] == "2026-11-26T17:00:00Z"
+    assert {k: v for k, v in later.items() if k != "at"} == {
+        k: v for k, v in first.items() if k != "at"
+    }
+    # Past the handoff: the next period.
+    after = client.get(
+        "/v1/teams/t000/on-support", params={"at": "2026-11-30T08:00:00Z"}, headers=viewer
+    ).json()
+    assert after["period"]["start"] == "2026-11-30T08:00:00Z"
+    every = client.get("/v1/on-support", headers=viewer).json()
+    assert [t["team"] for t in every["teams"]] == ["t000", "t001"]
+    assert every["teams"][0]["period"] == first["period"]
+
+
+@pytest.fixture
+def replica(settings: Settings, clock: FixedClock, client: TestClient) -> Iterator[TestClient]:
+    """A second app on the same database, with its own engine and caches: another replica."""
+    with TestClient(create_app(settings, clock)) as other:
+        yield other
+
+
+def test_a_write_on_one_replica_is_seen_by_the_next_read_on_the_other(
+    client: TestClient,
+    replica: TestClient,
+    session: Session,
+    admin: dict[str, str],
+    viewer: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    seed(session, tmp_path, 2)
+    url = "/v1/teams/t000/on-support"
+    before = client.get(url, headers=viewer).json()
+    assert before["operator"]["id"] == "t000-op"
+    assert client.get("/v1/on-support", headers=viewer).json()["teams"][0] == before
+    # The replica hands the operator's slot to someone else for the afternoon.
+    replica.post(
+        "/v1/teams/t000/members",
+        json={"id": "ola", "name": "Ola", "email": "ola@example.com", "roles": ["operator"]},
+        headers=admin,
+    ).raise_for_status()
+    made = replica.post(
+        "/v1/teams/t000/overrides",
+        json={
+            "role": "operator",
+            "member": "ola",
+            "start": "2026-11-26T12:00:00Z",
+            "end": "2026-11-26T18:00:00Z",
+        },
+        headers=admin,
+    )
+    assert made.status_code == 201, made.text
+    assert client.get(url, headers=viewer).json()["operator"]["id"] == "ola"
+    every = client.get("/v1/on-support", headers=viewer).json()["teams"]
+    assert every[0]["operator"]["id"] == "ola"
+    # Renaming a person is a change too, in every team they are in.
+    replica.patch(
+        "/v1/teams/t000/members/ola", json={"name": "Ola N."}, headers=admin
+    ).raise_for_status()
+    assert client.get(url, headers=viewer).json()["operator"]["name"] == "Ola N."
+    # A team deleted on the replica is gone from the answer here.
+    assert replica.delete("/v1/teams/t001", headers=admin).status_code in (200, 204)
+    assert [t["team"] for t in client.get("/v1/on-support", headers=viewer).json()["teams"]] == [
+        "t000"
+    ]
+    assert client.get("/v1/teams/t001/on-support", headers=viewer).status_code == 404
