@@ -12,13 +12,15 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel
 
@@ -134,6 +136,28 @@ def app_and_client(settings: Settings, clock: FixedClock) -> Iterator[TestClient
 @pytest.fixture
 def client(app_and_client: TestClient) -> TestClient:
     return app_and_client
+
+
+@pytest.fixture
+def replica(settings: Settings, clock: FixedClock, client: TestClient) -> Iterator[TestClient]:
+    """A second app on the same database, with its own engine and caches: another replica."""
+    with TestClient(create_app(settings, clock)) as other:
+        yield other
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements `engine` runs inside the block."""
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -14,8 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from api.app import create_app
-from api.clock import FixedClock
 from api.loader import load_team_files
 from api.problems import database_busy
 from api.settings import Settings
@@ -242,12 +240,6 @@ def test_a_files_new_time_off_repairs_the_persons_other_teams(
         if e["start"] == turn["start"] and e["role"] == "developer"
     ]
     assert after["member"] != "alice"
-
-
-@pytest.fixture
-def replica(settings: Settings, clock: FixedClock, client: TestClient) -> Any:
-    with TestClient(create_app(settings, clock)) as other:
-        yield other
 
 
 def test_time_off_removed_and_added_across_two_teams_at_once_does_not_deadlock(

@@ -5,25 +5,15 @@ overwrite."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.app import create_app
-from api.clock import FixedClock
 from api.settings import Settings
 from tests.adjusting import future_turn, parse, schedule, turns
-
-
-@pytest.fixture
-def replica(settings: Settings, clock: FixedClock, client: TestClient) -> Iterator[TestClient]:
-    """A second app on the same database, with its own engine: another replica."""
-    with TestClient(create_app(settings, clock)) as other:
-        yield other
 
 
 def at_once(*calls: Callable[[], Any]) -> list[Any]:

@@ -4,7 +4,6 @@ Last-Modified never after Date, a memory of published events that does not grow 
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterator
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -13,10 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from api.app import create_app
 from api.clock import FixedClock
 from api.feeds import service
-from api.settings import Settings
 from api.tables import FeedEventRow
 from tests.conftest import NOW
 from tests.test_feeds_api import fetch, get, subscribe
@@ -34,13 +31,6 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
     monkeypatch.setattr(service, "build_feed", counting)
     return made
-
-
-@pytest.fixture
-def replica(settings: Settings, clock: FixedClock, client: TestClient) -> Iterator[TestClient]:
-    """A second app on the same database: another process, with caches of its own."""
-    with TestClient(create_app(settings, clock)) as other:
-        yield other
 
 
 def test_a_current_copy_is_a_304_without_building_here_or_on_another_replica(

@@ -3,22 +3,16 @@ teams, and what one replica writes the next read on another sees."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 from sqlmodel import Session
 
-from api.app import create_app
 from api.clock import FixedClock
 from api.loader import load_team_files
 from api.settings import Settings
-from tests.conftest import NOW, TEST_SOLVER
+from tests.conftest import NOW, TEST_SOLVER, statements
 
 TEAM_FILE = """\
 [team]
@@ -53,34 +47,19 @@ def seed(session: Session, folder: Path, count: int, first: int = 0) -> None:
     load_team_files(session, paths, NOW, Settings(**TEST_SOLVER).budget)
 
 
-@contextmanager
-def statements(client: TestClient) -> Iterator[list[str]]:
-    """The SQL statements the app runs inside the block."""
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def test_every_team_on_support_costs_the_same_statements_for_3_teams_as_for_12(
     client: TestClient, session: Session, viewer: dict[str, str], tmp_path: Path
 ) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
     seed(session, tmp_path, 3)
-    with statements(client) as few_cold:
+    with statements(engine) as few_cold:
         assert len(client.get("/v1/on-support", headers=viewer).json()["teams"]) == 3
-    with statements(client) as few_warm:
+    with statements(engine) as few_warm:
         client.get("/v1/on-support", headers=viewer)
     seed(session, tmp_path, 9, first=3)
-    with statements(client) as many_cold:
+    with statements(engine) as many_cold:
         assert len(client.get("/v1/on-support", headers=viewer).json()["teams"]) == 12
-    with statements(client) as many_warm:
+    with statements(engine) as many_warm:
         client.get("/v1/on-support", headers=viewer)
     assert len(many_cold) == len(few_cold)
     assert len(many_warm) == len(few_warm)
@@ -114,13 +93,6 @@ def test_the_cached_answer_is_the_answer_the_plan_gives(
     every = client.get("/v1/on-support", headers=viewer).json()
     assert [t["team"] for t in every["teams"]] == ["t000", "t001"]
     assert every["teams"][0]["period"] == first["period"]
-
-
-@pytest.fixture
-def replica(settings: Settings, clock: FixedClock, client: TestClient) -> Iterator[TestClient]:
-    """A second app on the same database, with its own engine and caches: another replica."""
-    with TestClient(create_app(settings, clock)) as other:
-        yield other
 
 
 def test_a_write_on_one_replica_is_seen_by_the_next_read_on_the_other(

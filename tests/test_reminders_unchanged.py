@@ -3,38 +3,20 @@ and nothing more, and a change made before the loop ever looked at a new team is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from api.clock import FixedClock
 from api.reminders.loop import plan_all
 from rotation import Role
 from rotation.reminders import Change, Kind
-from tests.conftest import NOW
+from tests.conftest import NOW, statements
 from tests.test_reminders import DAY, NEXT, give, holder, rows, team_engine
 
 __all__ = ["team_engine"]  # the fixture, shared with tests/test_reminders.py
 
 HORIZON = timedelta(days=14)
-
-
-@contextmanager
-def statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_a_change_before_the_first_pass_is_announced(team_engine: Engine) -> None:
