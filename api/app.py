@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = open_database(settings.database_url, settings.threads)
+        engine = open_database(settings.database_url, settings.threads + settings.reminder_senders)
         app.state.engine = engine
         # Blocking routes run on anyio's worker threads: as many as the pool has connections for.
         to_thread.current_default_thread_limiter().total_tokens = settings.threads

@@ -29,8 +29,8 @@ BACKGROUND_CONNECTIONS = 4
 
 def make_engine(url: str, threads: int | None = None) -> Engine:
     """Return an engine for `url`; plain `postgresql://` URLs use the psycopg 3 driver. With
-    `threads` (the request threads of the process), the pool holds a connection for each and
-    for the background jobs, so no request waits for a connection a thread could not use."""
+    `threads` (the process's request threads and reminder senders), the pool holds a connection
+    for each and for the background jobs, so no thread waits for a connection."""
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")

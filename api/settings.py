@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_from: str = "rota@localhost"
     reminder_interval: int = Field(default=30, ge=1, description="Seconds between reminder passes.")
+    reminder_senders: int = Field(
+        default=8,
+        ge=1,
+        le=64,
+        description="Reminders one loop sends at once (SMTP, Slack, webhooks each wait on the "
+        "network); each sender holds a database connection while it sends.",
+    )
     reminders_enabled: bool = Field(
         default=True, description="Run the reminder loop inside `rota serve`."
     )
@@ -65,7 +72,8 @@ class Settings(BaseSettings):
         ge=1,
         le=256,
         description="Threads of each server process that answer requests; its database pool "
-        "holds a connection for each, and 4 for the background jobs.",
+        "holds a connection for each, one for each reminder sender and 4 for the background "
+        "jobs.",
     )
 
     log_format: Literal["text", "json"] = Field(

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api import repositories
 from api.clock import FixedClock
 from api.database import make_engine, open_database
+from api.reminders import loop
 from api.reminders.channels import Channels, Delivery
 from api.reminders.delivery import deliver_due
 from api.reminders.loop import plan_all, run_pass
@@ -205,3 +208,63 @@ def test_claims_a_slow_loop_cannot_honour_in_time_are_given_back(
         assert all(r.attempts == 0 and r.claimed_by is None for r in back if r.status == "pending")
     deliver_due(seeded, clock, Channels(settings, log_sink=lambda d: delivered.append(d.key)), "b")
     assert sorted(delivered) == sorted(expected)
+
+
+def test_senders_deliver_at_once_and_never_more_of_them_than_asked(
+    database_url: str, seeded: Engine
+) -> None:
+    expected = due_keys(seeded, HANDOFF)
+    settings = Settings(database_url=database_url, **TEST_SOLVER)  # type: ignore[arg-type]
+    together = threading.Barrier(4, timeout=10)  # a serial loop would break it
+    lock = threading.Lock()
+    sending, peak, delivered = 0, 0, []
+
+    def slow(delivery: Delivery) -> None:
+        nonlocal sending, peak
+        with lock:
+            sending += 1
+            peak = max(peak, sending)
+            first = len(delivered) < 4
+            delivered.append(delivery.key)
+        if first:
+            together.wait()
+        time.sleep(0.02)
+        with lock:
+            sending -= 1
+
+    outcome = deliver_due(
+        seeded, FixedClock(HANDOFF), Channels(settings, log_sink=slow), "w", senders=4
+    )
+    assert peak == 4
+    assert sorted(delivered) == sorted(expected)
+    assert outcome.sent == len(expected) == len(outcome.delays)
+    assert statuses(seeded).get("sending", 0) == 0
+
+
+def test_delivery_runs_while_a_planning_pass_is_still_under_way(
+    database_url: str, seeded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = due_keys(seeded, HANDOFF)
+    planning, release = threading.Event(), threading.Event()
+
+    def stuck_planning(*args: object, **kwargs: object) -> tuple[list[object], int]:
+        planning.set()
+        release.wait(30)
+        return [], 0
+
+    monkeypatch.setattr(loop, "plan_all", stuck_planning)
+    settings = Settings(database_url=database_url, reminder_interval=1, **TEST_SOLVER)  # type: ignore[arg-type]
+    scheduler = BackgroundScheduler(timezone="UTC")
+    control = loop.schedule_reminders(scheduler, seeded, FixedClock(HANDOFF), settings)
+    scheduler.start()
+    try:
+        assert planning.wait(10)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and statuses(seeded).get("sent", 0) < len(expected):
+            time.sleep(0.1)
+        assert statuses(seeded).get("sent", 0) == len(expected)
+        assert not release.is_set()  # all sent while the planning pass was held up
+    finally:
+        release.set()
+        control.stop()
+        scheduler.shutdown(wait=True)

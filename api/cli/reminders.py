@@ -51,7 +51,7 @@ def worker(ctx: click.Context, once: bool, metrics_port: int | None) -> None:
     settings = settings_of(ctx)
     clock = clock_of(ctx)
     configure_logging(settings)
-    engine = open_database(database_url(ctx))
+    engine = open_database(database_url(ctx), settings.reminder_senders)
     try:
         extend_plans(engine, clock, settings.budget)
         if once:

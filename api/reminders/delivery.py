@@ -2,8 +2,9 @@
 
 Reminders are claimed with a conditional UPDATE (pending -> sending, with a lease; fifty at a
 time, the statement returning the ids it changed) committed before anything is sent, so of
-several loops exactly one sends each. A send that could outlast the lease is not started: the
-rest of the claims are given back. Right before
+several loops exactly one sends each. A loop's senders (threads, each with its own session)
+send what it claimed, several at once. A send that could outlast the lease is not started: the
+claim is given back. Right before
 sending, the resolved schedule is read again: a reminder about a turn that is no longer the
 recipient's is cancelled, never sent. The text is rendered then, from the schedule as it is.
 Once sent, the claimant marks it sent; a claimant that dies leaves its lease to run out, and
@@ -15,6 +16,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -53,6 +56,13 @@ class Delivered:
     taken_by_others: int = 0
     delays: list[float] = field(default_factory=list)
 
+    def count(self, results: Iterable[_Sent]) -> None:
+        for result in results:
+            if result.counter is not None:
+                setattr(self, result.counter, getattr(self, result.counter) + 1)
+            if result.delay is not None:
+                self.delays.append(result.delay)
+
 
 def deliver_due(
     engine: Engine,
@@ -61,37 +71,85 @@ def deliver_due(
     worker: str,
     public_url: str = "",
     stop: threading.Event | None = None,
+    senders: int = 1,
 ) -> Delivered:
-    """Send every reminder due at the clock's now that this loop manages to claim. Once `stop`
-    is set, the message being sent is finished and the other claims are given back."""
+    """Send every reminder due at the clock's now that this loop manages to claim, `senders` at
+    a time (each on a thread with its own session: a slow SMTP server or webhook holds up one
+    sender, not the queue). Once `stop` is set, the messages being sent are finished and the
+    other claims are given back."""
     outcome = Delivered()
     now = clock.now()
     with Session(engine) as session:
         outcome.missed += _expire(session, now)
         batch = store.workable(session, now, BATCH)
     batch = _give_up(engine, _supersede(engine, batch, now, outcome), now, outcome)
-    for start in range(0, len(batch), CLAIM):
-        if stop is not None and stop.is_set():
-            break
-        chunk = batch[start : start + CLAIM]
-        with Session(engine) as session:
-            claimed_at = clock.now()
-            owned = store.claim_many(session, chunk, worker, claimed_at)
-        outcome.taken_by_others += len(chunk) - len(owned)
-        mine = [r for r in chunk if r.id in owned]
-        for index, reminder in enumerate(mine):
-            # Never start a send that could outlast the claim: another loop may take it then.
-            # Nor one after the process was asked to stop: the next process sends it.
-            stopping = stop is not None and stop.is_set()
-            if (
-                stopping
-                or clock.now() + timedelta(seconds=SEND_TIMEOUT) >= claimed_at + store.LEASE
-            ):
-                with Session(engine) as session:
-                    store.release(session, [r.id for r in mine[index:]], worker, clock.now())
+    send = _Sender(engine, clock, channels, worker, public_url, stop)
+    pool = ThreadPoolExecutor(max_workers=senders, thread_name_prefix="rota-send")
+    running: set[Future[_Sent]] = set()
+    try:
+        for start in range(0, len(batch), CLAIM):
+            if stop is not None and stop.is_set():
                 break
-            _deliver_claimed(engine, clock, channels, worker, reminder, outcome, public_url)
+            chunk = batch[start : start + CLAIM]
+            with Session(engine) as session:
+                claimed_at = clock.now()
+                owned = store.claim_many(session, chunk, worker, claimed_at)
+            outcome.taken_by_others += len(chunk) - len(owned)
+            running |= {pool.submit(send, r, claimed_at) for r in chunk if r.id in owned}
+            # Claim the next fifty only when a sender is about to be free: a claim's lease
+            # runs from the moment it is taken.
+            while len(running) > senders:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                outcome.count(f.result() for f in done)
+        outcome.count(f.result() for f in as_completed(running))
+    except BaseException:
+        # A sender that broke (not a failed send: those are recorded) stops the pass; the
+        # reminders not yet started keep their claims until the lease runs out.
+        pool.shutdown(cancel_futures=True)
+        raise
+    pool.shutdown()
     return outcome
+
+
+@dataclass(frozen=True)
+class _Sent:
+    """What became of one claimed reminder: a `Delivered` counter's name (None: given back
+    unsent), and for one sent, its delay in seconds."""
+
+    counter: str | None
+    delay: float | None = None
+
+
+@dataclass(frozen=True)
+class _Sender:
+    """Delivers one claimed reminder; called on the senders' threads."""
+
+    engine: Engine
+    clock: Clock
+    channels: Channels
+    worker: str
+    public_url: str
+    stop: threading.Event | None
+    broken: threading.Event = field(default_factory=threading.Event)
+
+    def __call__(self, reminder: Reminder, claimed_at: datetime) -> _Sent:
+        if self.broken.is_set():
+            return _Sent(None)  # as if the process had died: the lease runs out
+        # Never start a send that could outlast the claim: another loop may take it then.
+        # Nor one after the process was asked to stop: the next process sends it.
+        stopping = self.stop is not None and self.stop.is_set()
+        now = self.clock.now()
+        if stopping or now + timedelta(seconds=SEND_TIMEOUT) >= claimed_at + store.LEASE:
+            with Session(self.engine) as session:
+                store.release(session, [reminder.id], self.worker, now)
+            return _Sent(None)
+        try:
+            return _deliver_claimed(
+                self.engine, self.clock, self.channels, self.worker, reminder, self.public_url
+            )
+        except BaseException:
+            self.broken.set()
+            raise
 
 
 def _give_up(
@@ -164,38 +222,32 @@ def _deliver_claimed(
     channels: Channels,
     worker: str,
     reminder: Reminder,
-    outcome: Delivered,
     public_url: str,
-) -> None:
+) -> _Sent:
     with Session(engine) as session:
         now = clock.now()
         if now >= reminder.expires_at:
             store.settle(session, reminder.id, Status.MISSED, now, worker=worker)
-            outcome.missed += 1
-            return
+            return _Sent("missed")
         delivery = build_delivery(session, reminder, now, public_url)
         if delivery is None:
             store.settle(session, reminder.id, Status.CANCELLED, now, worker=worker)
-            outcome.cancelled += 1
-            return
+            return _Sent("cancelled")
     try:
         channels.send(delivery)
     except DeliveryError as exc:
-        _failed(engine, clock, worker, reminder, str(exc), outcome)
-        return
+        return _failed(engine, clock, worker, reminder, str(exc))
     with Session(engine) as session:
         sent_at = clock.now()
         if store.settle(session, reminder.id, Status.SENT, sent_at, worker=worker):
-            outcome.sent += 1
-            outcome.delays.append((sent_at - reminder.due_at).total_seconds())
-            metrics.reminder_sent(reminder.channel, outcome.delays[-1])
-        else:
-            log.warning("reminder %s: the lease ran out while sending", reminder.id)
+            delay = (sent_at - reminder.due_at).total_seconds()
+            metrics.reminder_sent(reminder.channel, delay)
+            return _Sent("sent", delay)
+    log.warning("reminder %s: the lease ran out while sending", reminder.id)
+    return _Sent(None)
 
 
-def _failed(
-    engine: Engine, clock: Clock, worker: str, reminder: Reminder, error: str, outcome: Delivered
-) -> None:
+def _failed(engine: Engine, clock: Clock, worker: str, reminder: Reminder, error: str) -> _Sent:
     attempts = reminder.attempts + 1
     now = clock.now()
     retry_at = now + store.backoff(attempts)
@@ -203,19 +255,18 @@ def _failed(
     with Session(engine) as session:
         if attempts >= MAX_ATTEMPTS or retry_at >= reminder.expires_at:
             store.settle(session, reminder.id, Status.FAILED, now, worker=worker, error=error)
-            outcome.failed += 1
             metrics.reminder_failed(reminder.channel)
-        else:
-            store.settle(
-                session,
-                reminder.id,
-                Status.PENDING,
-                now,
-                worker=worker,
-                error=error,
-                retry_at=retry_at,
-            )
-            outcome.retried += 1
+            return _Sent("failed")
+        store.settle(
+            session,
+            reminder.id,
+            Status.PENDING,
+            now,
+            worker=worker,
+            error=error,
+            retry_at=retry_at,
+        )
+    return _Sent("retried")
 
 
 def _around(session: Session, team: Team, at: datetime) -> list[ScheduleEntry]:

@@ -1,8 +1,10 @@
-"""The reminder loop: one pass plans every team's reminders, then delivers what is due.
+"""The reminder loop: planning (every team's reminders, from its published schedule) and
+delivery (what is due, `ROTA_REMINDER_SENDERS` at a time) as two jobs, so a long planning pass
+never holds up a reminder that is due.
 
-`rota serve` runs it on its APScheduler every ROTA_REMINDER_INTERVAL seconds (unless
-ROTA_REMINDERS_ENABLED is false); `rota worker` runs it alone. Any number of processes may run
-it on one database: planning takes turns per team, delivery claims each reminder.
+`rota serve` runs both on its APScheduler every ROTA_REMINDER_INTERVAL seconds (unless
+ROTA_REMINDERS_ENABLED is false); `rota worker` runs them alone. Any number of processes may run
+them on one database: planning takes turns per team, delivery claims each reminder.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -100,31 +104,58 @@ def run_pass(
     worker: str,
     stop: threading.Event | None = None,
 ) -> PassReport:
-    """One pass: plan, then deliver (until `stop` is set, if given)."""
+    """One pass of both jobs, one after the other (`rota worker --once`): plan, then deliver
+    (until `stop` is set, if given)."""
     horizon = timedelta(days=settings.reminder_horizon_days)
     planned, raced = plan_all(engine, clock, horizon, email=bool(settings.smtp_host))
-    delivered = deliver_due(engine, clock, channels, worker, settings.public_url, stop)
+    delivered = deliver(engine, clock, settings, channels, worker, stop)
     return PassReport(planned, raced, delivered)
 
 
-def controlled_pass(
+def deliver(
+    engine: Engine,
+    clock: Clock,
+    settings: Settings,
+    channels: Channels,
+    worker: str,
+    stop: threading.Event | None = None,
+) -> Delivered:
+    return deliver_due(
+        engine, clock, channels, worker, settings.public_url, stop, settings.reminder_senders
+    )
+
+
+def _planning_pass(control: LoopControl, engine: Engine, clock: Clock, settings: Settings) -> None:
+    if control.stopping.is_set():
+        return
+    horizon = timedelta(days=settings.reminder_horizon_days)
+    with _beating(control, clock, "planning"):
+        plan_all(engine, clock, horizon, email=bool(settings.smtp_host))
+
+
+def _delivery_pass(
     control: LoopControl,
     engine: Engine,
     clock: Clock,
     settings: Settings,
     channels: Channels,
     worker: str,
-) -> PassReport | None:
-    """`run_pass` as the scheduler runs it: beating for `/readyz`, timed for `/metrics`, and
-    not started once the process is stopping."""
+) -> None:
     if control.stopping.is_set():
-        return None
+        return
+    with _beating(control, clock, "delivery"):
+        deliver(engine, clock, settings, channels, worker, control.stopping)
+
+
+@contextmanager
+def _beating(control: LoopControl, clock: Clock, part: str) -> Iterator[None]:
+    """A job's pass as the scheduler runs it: beating for `/readyz`, timed for `/metrics`."""
     control.beat(clock.now())
     started = time.perf_counter()
     try:
-        return run_pass(engine, clock, settings, channels, worker, control.stopping)
+        yield
     finally:
-        metrics.reminder_passes.observe(time.perf_counter() - started)
+        metrics.reminder_passes.labels(part).observe(time.perf_counter() - started)
         control.passes += 1
         control.beat(clock.now())
 
@@ -132,22 +163,32 @@ def controlled_pass(
 def schedule_reminders(
     scheduler: BaseScheduler, engine: Engine, clock: Clock, settings: Settings
 ) -> LoopControl:
-    """Add the reminder loop to `scheduler`: a pass every `reminder_interval` seconds; a slow
-    pass is never run twice at the same time in one process. Return its control: stop it
-    before shutting the scheduler down (waiting), so the message in hand is finished."""
+    """Add the reminder loop's two jobs to `scheduler`, each a pass every `reminder_interval`
+    seconds. Return their control: stop it before shutting the scheduler down (waiting), so the
+    messages in hand are finished."""
     if not settings.smtp_host:
         log.info("ROTA_SMTP_HOST is not set: reminders asked for by email go to the log")
     channels = Channels(settings)
     control = LoopControl(timedelta(seconds=settings.reminder_interval), clock.now())
     worker = worker_name()
+    # Two jobs, each never run twice at once in one process: delivery does not wait for a
+    # planning pass (1,000 teams, one of them changed) to end.
+    every = {"trigger": "interval", "seconds": settings.reminder_interval}
     scheduler.add_job(
-        controlled_pass,
-        "interval",
-        args=(control, engine, clock, settings, channels, worker),
-        seconds=settings.reminder_interval,
-        id="reminders",
+        _planning_pass,
+        args=(control, engine, clock, settings),
+        id="reminders-planning",
         coalesce=True,
         max_instances=1,
+        **every,
+    )
+    scheduler.add_job(
+        _delivery_pass,
+        args=(control, engine, clock, settings, channels, worker),
+        id="reminders-delivery",
+        coalesce=True,
+        max_instances=1,
+        **every,
     )
     # Slack's user groups and handoff posts follow the same schedule, on the same loop.
     schedule_slack(scheduler, engine, clock, settings, worker)
