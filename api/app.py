@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from api import metrics, openapi, problems, repositories
+from api.admission import RequestLimit
 from api.clock import Clock, SystemClock
 from api.concurrency import lock_team
 from api.database import open_database
@@ -95,6 +96,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     # Who is on support, kept per team version (`api.published`).
     app.state.published = PublishedCache()
     problems.install(app)
+    # Innermost: a request waiting for its turn is timed and logged like one being answered.
+    app.add_middleware(RequestLimit, limit=settings.threads)
     app.add_middleware(HttpBasics)
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestContext)  # outermost: its request id is on every record

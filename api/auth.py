@@ -18,7 +18,9 @@ from api.settings import Settings
 _bearer = HTTPBearer(auto_error=False, description="An API token from `rota token create`.")
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
+    # Async, as every dependency that does no I/O here: FastAPI runs a plain `def` one on a
+    # worker thread, a hop that costs more than the work.
     settings: Settings = request.app.state.settings
     return settings
 
@@ -52,7 +54,7 @@ def session_principal(request: Request, session: Session) -> Principal | None:
     return find_token_by_hash(session, stored, get_clock(request).now())
 
 
-def require_principal(
+async def require_principal(
     principal: Annotated[Principal | None, Depends(optional_principal)],
 ) -> Principal:
     if principal is None:
@@ -60,7 +62,7 @@ def require_principal(
     return principal
 
 
-def require_support_reader(
+async def require_support_reader(
     principal: Annotated[Principal | None, Depends(optional_principal)],
     settings: Annotated[Settings, Depends(get_app_settings)],
 ) -> Principal | None:
@@ -70,7 +72,7 @@ def require_support_reader(
     return principal
 
 
-def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+async def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
     if principal.role is not TokenRole.ADMIN:
         raise HTTPException(403, "this needs an admin token")
     return principal

@@ -37,3 +37,8 @@ class FixedClock:
 def get_clock(request: Request) -> Clock:
     clock: Clock = request.app.state.clock
     return clock
+
+
+async def clock_dependency(request: Request) -> Clock:
+    """`get_clock` for `Depends`: async, so FastAPI calls it on the event loop, not a thread."""
+    return get_clock(request)

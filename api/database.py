@@ -6,12 +6,13 @@ schema through the alembic migrations in `api/migrations`, so a fresh database n
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from anyio import to_thread
 from fastapi import Request
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -118,7 +119,12 @@ def open_database(url: str, threads: int | None = None) -> Engine:
     return engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency: one session per request on the app's engine."""
-    with Session(request.app.state.engine) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """FastAPI dependency: one session per request on the app's engine. Opening one touches no
+    connection, so it happens on the event loop; closing hands the connection back to the pool
+    (a rollback on the wire), so that happens on a worker thread."""
+    session = Session(request.app.state.engine)
+    try:
         yield session
+    finally:
+        await to_thread.run_sync(session.close)

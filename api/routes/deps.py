@@ -8,13 +8,13 @@ from fastapi import Depends, Header, Path, Request
 from sqlmodel import Session
 
 from api.auth import get_app_settings
-from api.clock import Clock, get_clock
+from api.clock import Clock, clock_dependency
 from api.database import get_session
 from api.published import PublishedCache
 from api.settings import Settings
 
 
-def get_published(request: Request) -> PublishedCache:
+async def get_published(request: Request) -> PublishedCache:
     """The app's answers from the published plans (set up by `api.app.create_app`)."""
     cache: PublishedCache = request.app.state.published
     return cache
@@ -22,7 +22,7 @@ def get_published(request: Request) -> PublishedCache:
 
 PublishedDep = Annotated[PublishedCache, Depends(get_published)]
 SessionDep = Annotated[Session, Depends(get_session)]
-ClockDep = Annotated[Clock, Depends(get_clock)]
+ClockDep = Annotated[Clock, Depends(clock_dependency)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 IfMatch = Annotated[
     str | None,

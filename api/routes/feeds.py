@@ -48,7 +48,7 @@ CALENDAR = "text/calendar; charset=utf-8"
 NO_FEED = "no calendar feed at this address"
 
 
-def get_copies(request: Request) -> Copies:
+async def get_copies(request: Request) -> Copies:
     """The app's rendered feeds by tag (set up by `api.app.create_app`)."""
     copies: Copies = request.app.state.feed_copies
     return copies

@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from api import metrics
-from api.clock import Clock, get_clock
+from api.clock import Clock, clock_dependency
 from api.database import get_session
 from api.problems import problem
 from api.readiness import readiness
@@ -34,7 +34,7 @@ def healthz(session: Annotated[Session, Depends(get_session)]) -> JSONResponse:
     summary="Readiness: database reachable, migrations at head, reminder loop alive",
     responses={503: {"description": "A check failed; the problem names it"}},
 )
-def readyz(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> JSONResponse:
+def readyz(request: Request, clock: Annotated[Clock, Depends(clock_dependency)]) -> JSONResponse:
     loop = getattr(request.app.state, "reminder_loop", None)
     checks = readiness(request.app.state.engine, loop, clock.now())
     listed = {c.name: {"ok": c.ok, "detail": c.detail} for c in checks}
@@ -46,6 +46,6 @@ def readyz(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> JSO
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def prometheus(request: Request, clock: Annotated[Clock, Depends(get_clock)]) -> Response:
+def prometheus(request: Request, clock: Annotated[Clock, Depends(clock_dependency)]) -> Response:
     body = metrics.exposition(request.app.state.engine, clock)
     return Response(body, media_type=metrics.CONTENT_TYPE_LATEST)
