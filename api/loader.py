@@ -24,8 +24,8 @@ from api.members import membership_changes
 from api.planning import PlanUpdate, check_grid_change, refresh_plan
 from api.presolve import presolve_new_teams
 from api.reminders.planner import record_baseline
-from api.reminders.preferences import load_file_notify
 from api.repositories import audit
+from api.repositories.member_notify import load_file_notify
 from api.repositories.slack import save_settings
 from api.schemas import MemberPublic, TeamPublic
 from api.schemas.adjustments import TimeOffPublic

@@ -28,6 +28,7 @@ FLOORS: dict[str, int] = {
     "api.people": 1,
     "api.tables": 1,
     "api.http_headers": 1,
+    "api.admission": 1,
     "api.feeds.events": 1,
     "api.feeds.render": 1,
     "api.feeds.vtimezone": 1,

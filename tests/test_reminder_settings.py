@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from api.loader import load_team_files
 from api.principals import TokenRole
-from api.reminders.preferences import member_notify
+from api.repositories.member_notify import member_notify
 from rotation import Channel
 from rotation.teamfile import TeamFileError, parse_team_file
 from tests.conftest import NOW, TokenFactory

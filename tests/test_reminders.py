@@ -25,7 +25,7 @@ from api.principals import TokenRole
 from api.reminders.channels import Channels, Delivery
 from api.reminders.delivery import deliver_due
 from api.reminders.loop import plan_all, run_pass
-from api.reminders.preferences import save_member_notify
+from api.repositories.member_notify import save_member_notify
 from api.repositories.reminders import MAX_ATTEMPTS, Status, backoff
 from api.repositories.tokens import create_token
 from api.settings import Settings

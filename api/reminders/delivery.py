@@ -28,8 +28,8 @@ from sqlmodel import Session, col
 from api import metrics, repositories, views
 from api.clock import Clock
 from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryError
-from api.reminders.preferences import team_member_notify
 from api.repositories import reminders as store
+from api.repositories.member_notify import team_member_notify
 from api.repositories.reminders import MAX_ATTEMPTS, Reminder, Status
 from api.tables import ReminderRow
 from rotation import Role, ScheduleEntry, Team, period, period_at

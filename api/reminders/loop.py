@@ -31,7 +31,7 @@ from api.reminders.channels import Channels
 from api.reminders.control import LoopControl
 from api.reminders.delivery import Delivered, deliver_due
 from api.reminders.planner import Planned, Raced, needs_planning, plan_team
-from api.repositories import reminders as reminder_rows
+from api.repositories import reminder_planning
 from api.settings import Settings
 from api.slack.loop import schedule_slack
 
@@ -62,7 +62,7 @@ def plan_all(
     with Session(engine) as session:
         # The revisions first: a write landing after this read is planned on the next pass.
         revisions = repositories.team_revisions(session)
-        states = reminder_rows.planned_states(session)
+        states = reminder_planning.planned_states(session)
         teams = [
             team
             for team in repositories.list_teams(session)

@@ -11,10 +11,9 @@ For each team, in one transaction:
    only records the snapshot, so starting Rota on a running rotation sends no flood;
 3. queue the `turn_starts`, `handoff` and `uncovered` reminders the schedule calls for, and
    cancel queued ones it no longer calls for;
-4. all of it after taking the team: its first pass inserts the team's `reminder_team` row, a
-   later one moves its `version` with a conditional UPDATE. When two processes plan the same
-   team at once, the second blocks there, then finds the row taken or the version moved,
-   rolls back, and the first one's work stands.
+4. all of it after taking the team (`api.repositories.reminder_planning`): when two processes
+   plan the same team at once, the second finds it taken, rolls back, and the first one's work
+   stands.
 """
 
 from __future__ import annotations
@@ -23,15 +22,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
-from sqlalchemy.engine import CursorResult
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from api import repositories, views
-from api.reminders.preferences import team_member_notify
-from api.repositories.reminders import Status, new_row, open_rows, reminder_key
-from api.tables import ReminderRow, ReminderTeamRow, ReminderTurnRow
-from rotation import Channel, Role, Team, period_at
+from api.repositories import reminder_planning as store
+from api.repositories.member_notify import team_member_notify
+from api.repositories.reminders import Reminder, Status, reminder_key
+from rotation import Channel, Team, period_at
 from rotation.model import MemberNotify
 from rotation.reminders import (
     Change,
@@ -47,7 +44,7 @@ from rotation.reminders import (
 )
 
 #: Kinds recomputed from the schedule on every pass (a moved turn is an event instead).
-_SCHEDULED = {Kind.TURN_STARTS.value, Kind.HANDOFF.value, Kind.UNCOVERED.value}
+_SCHEDULED = {Kind.TURN_STARTS, Kind.HANDOFF, Kind.UNCOVERED}
 
 
 class Raced(Exception):
@@ -88,13 +85,12 @@ BASELINE_HORIZON = timedelta(days=90)
 def record_baseline(session: Session, team: Team, now: datetime) -> None:
     """Remember the turns of a team's first plan as what its members know, before any pass:
     the first pass then announces what changed since. The caller commits."""
-    if session.get(ReminderTeamRow, team.id) is not None:
+    if store.plan_state(session, team.id) is not None:
         return
     since, until = window(team, now, BASELINE_HORIZON)
     turns = turns_of(views.resolved_entries(session, team, since, until), now, until)
-    session.add(ReminderTeamRow(team_id=team.id, seen_until=until, updated_at=now))
-    session.flush()
-    _remember(session, team.id, set(turns), {})
+    store.take_team(session, team.id, until, now)
+    store.remember(session, team.id, set(turns), {})
 
 
 def plan_team(
@@ -115,7 +111,7 @@ def plan_team(
     since, until = window(team, now, horizon)
     entries = views.resolved_entries(session, team, since, until)
     current = turns_of(entries, now, until)
-    state = session.get(ReminderTeamRow, team.id)
+    state = store.plan_state(session, team.id)
     members = {m.id for m in repositories.list_members(session, team.id)}
     prefs = team_member_notify(session, team.id)
 
@@ -137,23 +133,14 @@ def plan_team(
         *uncovered_notices(entries, now, until, leads),
     ]
     queue = _compare(session, team.id, wanted, channels_of, now)
-    known = _snapshot(session, team.id) if state is not None else {}
+    known = store.snapshot(session, team.id) if state is not None else {}
     keep = set(current) | {t for t in known if t.start >= until}
     added: list[Turn] = []
     removed: list[Turn] = []
     # Take the team before writing: a concurrent pass blocks here until this one commits, then
     # fails (the primary key, or the version it read has moved) and rolls back.
     if state is None:
-        session.add(
-            ReminderTeamRow(
-                team_id=team.id,
-                seen_until=until,
-                team_revision=team_revision,
-                planned_until=until,
-                updated_at=now,
-            )
-        )
-        session.flush()
+        store.take_team(session, team.id, until, now, team_revision, until)
     else:
         seen_until = state.seen_until
         added, removed = diff_turns(known, current, now, min(seen_until, until))
@@ -162,45 +149,13 @@ def plan_team(
                 _move_version(session, state, seen_until, now, team_revision, until)
             return Planned(team.id, 0, 0, 0, False)
         _move_version(session, state, max(seen_until, until), now, team_revision, until)
-    serials = _remember(session, team.id, keep, known)
+    serials = store.remember(session, team.id, keep, known)
     events: list[tuple[Notice, int]] = []
     for notice, turn in moved_notices(added, removed, now):
         events.append((notice, serials[turn] if notice.change is Change.ADDED else known[turn]))
     queued, cancelled = _apply(session, team.id, queue, now)
     moved = _queue_moved(session, team.id, events, channels_of, now)
     return Planned(team.id, queued + moved, cancelled, len(events), state is None)
-
-
-def _snapshot(session: Session, team_id: str) -> dict[Turn, int]:
-    rows = session.exec(select(ReminderTurnRow).where(ReminderTurnRow.team_id == team_id))
-    return {Turn(Role(r.role), r.person_id, r.start, r.end): r.id or 0 for r in rows}
-
-
-def _remember(
-    session: Session, team_id: str, keep: set[Turn], known: dict[Turn, int]
-) -> dict[Turn, int]:
-    """Make the snapshot hold exactly `keep` (the turns ahead in the window, and the known ones
-    after it); turns that have started are dropped without a word. Return the row id of every
-    turn it holds."""
-    gone = [row_id for turn, row_id in known.items() if turn not in keep]
-    if gone:
-        session.exec(delete(ReminderTurnRow).where(col(ReminderTurnRow.id).in_(gone)))
-    fresh = {
-        turn: ReminderTurnRow(
-            team_id=team_id,
-            role=turn.role.value,
-            person_id=turn.member,
-            start=turn.start,
-            end=turn.end,
-        )
-        for turn in keep
-        if turn not in known
-    }
-    session.add_all(fresh.values())
-    session.flush()
-    ids = {turn: row_id for turn, row_id in known.items() if turn in keep}
-    ids.update({turn: row.id or 0 for turn, row in fresh.items()})
-    return ids
 
 
 def needs_planning(
@@ -223,28 +178,13 @@ def needs_planning(
 
 def _move_version(
     session: Session,
-    state: ReminderTeamRow,
+    state: store.PlanState,
     seen_until: datetime,
     now: datetime,
     team_revision: str | None,
     planned_until: datetime,
 ) -> None:
-    result = session.exec(
-        update(ReminderTeamRow)
-        .where(
-            col(ReminderTeamRow.team_id) == state.team_id,
-            col(ReminderTeamRow.version) == state.version,
-        )
-        .values(
-            version=state.version + 1,
-            seen_until=seen_until,
-            team_revision=team_revision,
-            planned_until=planned_until,
-            updated_at=now,
-        )
-    )
-    assert isinstance(result, CursorResult)
-    if result.rowcount != 1:
+    if not store.move_version(session, state, seen_until, now, team_revision, planned_until):
         raise Raced(state.team_id)
 
 
@@ -253,7 +193,7 @@ class _Queue:
     """What a pass changes in the queue: rows to insert, cancelled ones to revive, pending
     ones to cancel (or mark missed, had they fallen due)."""
 
-    insert: list[ReminderRow]
+    insert: list[tuple[Notice, Channel, int | None]]
     revive: list[tuple[int, datetime]]
     drop: list[tuple[int, Status]]
 
@@ -270,7 +210,7 @@ def _compare(
     now: datetime,
 ) -> _Queue:
     """Compare the reminders the schedule calls for with the team's open ones."""
-    rows = {row.key: row for row in open_rows(session, team_id, now) if row.kind in _SCHEDULED}
+    rows = {r.key: r for r in store.open_reminders(session, team_id, now) if r.kind in _SCHEDULED}
     queue = _Queue([], [], [])
     keys: set[str] = set()
     for notice in wanted:
@@ -279,12 +219,11 @@ def _compare(
             keys.add(key)
             row = rows.get(key)
             if row is None:
-                queue.insert.append(new_row(team_id, notice, channel, now))
-            elif row.status == Status.CANCELLED.value and row.id is not None:
+                queue.insert.append((notice, channel, None))
+            elif row.status is Status.CANCELLED:
                 queue.revive.append((row.id, max(row.due_at, now)))
     for key, row in rows.items():
-        if key not in keys and row.status == Status.PENDING.value and _in_scope(row, now):
-            assert row.id is not None
+        if key not in keys and row.status is Status.PENDING and _in_scope(row, now):
             queue.drop.append((row.id, Status.MISSED if row.due_at <= now else Status.CANCELLED))
     return queue
 
@@ -292,30 +231,16 @@ def _compare(
 def _apply(session: Session, team_id: str, queue: _Queue, now: datetime) -> tuple[int, int]:
     """Write `queue`. State changes are conditional: a row a delivery loop claimed meanwhile
     is left to it."""
-    session.add_all(queue.insert)
-    for row_id, attempt_at in queue.revive:
-        session.exec(
-            update(ReminderRow)
-            .where(
-                col(ReminderRow.id) == row_id,
-                col(ReminderRow.status) == Status.CANCELLED.value,
-            )
-            .values(status=Status.PENDING.value, next_attempt_at=attempt_at, updated_at=now)
-        )
-    for row_id, status in queue.drop:
-        session.exec(
-            update(ReminderRow)
-            .where(col(ReminderRow.id) == row_id, col(ReminderRow.status) == Status.PENDING.value)
-            .values(status=status.value, updated_at=now)
-        )
-    session.flush()
-    return len(queue.insert) + len(queue.revive), len(queue.drop)
+    queued = store.queue(session, team_id, queue.insert, now)
+    store.revive(session, queue.revive, now)
+    store.drop(session, queue.drop, now)
+    return queued + len(queue.revive), len(queue.drop)
 
 
-def _in_scope(row: ReminderRow, now: datetime) -> bool:
+def _in_scope(row: Reminder, now: datetime) -> bool:
     """Whether this pass's notices would have named `row` had the schedule still called for it:
     handoffs and turn starts ahead of now, uncovered stretches not over."""
-    return row.kind == Kind.UNCOVERED.value or row.at > now
+    return row.kind is Kind.UNCOVERED or row.at > now
 
 
 def _queue_moved(
@@ -331,25 +256,8 @@ def _queue_moved(
     queued = 0
     for notice, serial in events:
         opposite = Change.REMOVED if notice.change is Change.ADDED else Change.ADDED
-        pending = session.exec(
-            select(ReminderRow).where(
-                ReminderRow.team_id == team_id,
-                ReminderRow.kind == Kind.TURN_MOVED.value,
-                ReminderRow.change == opposite.value,
-                ReminderRow.recipient == notice.recipient,
-                ReminderRow.role == notice.role.value,
-                ReminderRow.at == notice.at,
-                ReminderRow.end == notice.end,
-                ReminderRow.status == Status.PENDING.value,
-            )
-        ).all()
-        if pending:
-            for row in pending:
-                row.status, row.updated_at = Status.CANCELLED.value, now
-                session.add(row)
+        if store.cancel_pending_moves(session, team_id, notice, opposite, now):
             continue
-        for channel in channels_of(notice.recipient):
-            session.add(new_row(team_id, notice, channel, now, serial))
-            queued += 1
-    session.flush()
+        channels = channels_of(notice.recipient)
+        queued += store.queue(session, team_id, [(notice, c, serial) for c in channels], now)
     return queued

@@ -20,7 +20,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
-from api.tables import ReminderRow, ReminderTeamRow
+from api.tables import ReminderRow
 from api.tables.slack import SlackJobRow
 from rotation import Channel, Role
 from rotation.errors import ReminderNotResendable, UnknownReminder
@@ -123,48 +123,6 @@ def reminder_key(team_id: str, notice: Notice, channel: Channel, serial: int | N
     if notice.change is not None:
         parts += [notice.change.value, str(serial)]
     return "|".join(parts)
-
-
-def new_row(
-    team_id: str, notice: Notice, channel: Channel, now: datetime, serial: int | None = None
-) -> ReminderRow:
-    return ReminderRow(
-        key=reminder_key(team_id, notice, channel, serial),
-        team_id=team_id,
-        kind=notice.kind.value,
-        role=notice.role.value,
-        recipient=notice.recipient,
-        channel=channel.value,
-        lead_seconds=None if notice.lead is None else int(notice.lead.total_seconds()),
-        change=None if notice.change is None else notice.change.value,
-        at=notice.at,
-        end=notice.end,
-        due_at=notice.due,
-        expires_at=notice.expires,
-        status=Status.PENDING.value,
-        next_attempt_at=notice.due,
-        created_at=now,
-        updated_at=now,
-    )
-
-
-def planned_states(session: Session) -> dict[str, tuple[str | None, datetime | None]]:
-    """Every team's `(team_revision, planned_until)` as the last reminder pass recorded them,
-    in one statement."""
-    rows = session.exec(
-        select(
-            ReminderTeamRow.team_id, ReminderTeamRow.team_revision, ReminderTeamRow.planned_until
-        )
-    )
-    return {team: (revision, until) for team, revision, until in rows}
-
-
-def open_rows(session: Session, team_id: str, now: datetime) -> list[ReminderRow]:
-    """The team's reminders that have not expired: what a planning pass compares with."""
-    query = select(ReminderRow).where(
-        ReminderRow.team_id == team_id, col(ReminderRow.expires_at) > now
-    )
-    return list(session.exec(query))
 
 
 def workable(session: Session, now: datetime, limit: int) -> list[Reminder]:

@@ -13,7 +13,7 @@ from api.auth import Reader, Writer
 from api.concurrency import check_if_match, lock_team, with_etag
 from api.principals import Principal, check_may_act_for, check_may_write
 from api.reminders import preferences
-from api.repositories import audit
+from api.repositories import audit, member_notify
 from api.repositories import reminders as store
 from api.repositories.reminders import Status
 from api.routes.deps import ClockDep, IfMatch, RowId, SessionDep
@@ -82,7 +82,7 @@ def get_member_notify(
     """A member's reminder settings, what applies to them, and their handoff note."""
     found = repositories.get_team(session, team)
     repositories.get_member(session, team, member)
-    notify = preferences.member_notify(session, team, member)
+    notify = member_notify.member_notify(session, team, member)
     answer = MemberNotifyPublic.of(notify, found.notify)
     with_etag(response, answer)
     return answer
@@ -106,7 +106,7 @@ def put_member_notify(
     lock_team(session, team)
     found = repositories.get_team(session, team)
     repositories.get_member(session, team, member)
-    current = preferences.member_notify(session, team, member)
+    current = member_notify.member_notify(session, team, member)
     check_if_match(if_match, MemberNotifyPublic.of(current, found.notify), "settings", member)
     asked = body.to_notify(current.handoff_note)
     if not principal.may_write(team):
@@ -119,7 +119,7 @@ def put_member_notify(
         asked = replace(asked, **{name: getattr(current, name) for name in references})
     wanted = preferences.check_member_notify(found, asked)
     now = clock.now()
-    preferences.save_member_notify(session, team, member, wanted, now)
+    member_notify.save_member_notify(session, team, member, wanted, now)
     after = MemberNotifyPublic.of(wanted, found.notify)
     audit.record(
         session,
@@ -158,11 +158,11 @@ def put_handoff_note(
     lock_team(session, team)
     found = repositories.get_team(session, team)
     repositories.get_member(session, team, member)
-    current = preferences.member_notify(session, team, member)
+    current = member_notify.member_notify(session, team, member)
     check_if_match(if_match, MemberNotifyPublic.of(current, found.notify), "settings", member)
     now = clock.now()
     updated = preferences.with_note(current, body.note)
-    preferences.save_member_notify(session, team, member, updated, now)
+    member_notify.save_member_notify(session, team, member, updated, now)
     audit.record(
         session,
         at=now,

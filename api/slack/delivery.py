@@ -25,9 +25,9 @@ from sqlmodel import Session, col
 from api import metrics, repositories, views
 from api.clock import Clock
 from api.reminders.channels import DeliveryError, resolve_secret
-from api.reminders.preferences import team_member_notify
 from api.repositories import reminders as leases
 from api.repositories import slack as store
+from api.repositories.member_notify import team_member_notify
 from api.repositories.reminders import MAX_ATTEMPTS, Status
 from api.repositories.slack import Job, JobKind
 from api.slack.client import CALL_TIMEOUT, SlackClient, SlackError
