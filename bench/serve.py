@@ -220,7 +220,12 @@ def bench(url: str, token: str, feed: str, args: argparse.Namespace) -> None:
                     )
         finally:
             process.terminate()
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                print("    rota serve did not stop within 60 s of SIGTERM: killed")
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":
