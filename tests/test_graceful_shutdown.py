@@ -118,6 +118,8 @@ def test_sigterm_finishes_the_claimed_reminder_and_loses_none(
         "ROTA_SMTP_HOST": "127.0.0.1",
         "ROTA_SMTP_PORT": str(smtp_port),
         "ROTA_REMINDER_INTERVAL": "1",
+        # One sender: one message in hand when SIGTERM comes, the other claimed and waiting.
+        "ROTA_REMINDER_SENDERS": "1",
         "ROTA_REMINDERS_ENABLED": "true",
         "ROTA_SOLVER_SECONDS": "1",
         "ROTA_SOLVER_WORKERS": "1",
