@@ -21,9 +21,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_c
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api import metrics, repositories, views
 from api.clock import Clock
@@ -31,7 +30,6 @@ from api.reminders.channels import SEND_TIMEOUT, Channels, Delivery, DeliveryErr
 from api.repositories import reminders as store
 from api.repositories.member_notify import team_member_notify
 from api.repositories.reminders import MAX_ATTEMPTS, Reminder, Status
-from api.tables import ReminderRow
 from rotation import Role, ScheduleEntry, Team, period, period_at
 from rotation.messages import Contact, Context, render
 from rotation.reminders import Change, Kind
@@ -80,7 +78,7 @@ def deliver_due(
     outcome = Delivered()
     now = clock.now()
     with Session(engine) as session:
-        outcome.missed += _expire(session, now)
+        outcome.missed += store.expire(session, now)
         batch = store.workable(session, now, BATCH)
     batch = _give_up(engine, _supersede(engine, batch, now, outcome), now, outcome)
     send = _Sender(engine, clock, channels, worker, public_url, stop)
@@ -174,26 +172,6 @@ def _give_up(
             else:
                 kept.append(r)
     return kept
-
-
-def _expire(session: Session, now: datetime) -> int:
-    """Pending reminders whose moment has passed will not be sent: missed (or failed, when
-    attempts had already failed). Never a late burst."""
-    count = 0
-    for attempted, status in ((False, Status.MISSED), (True, Status.FAILED)):
-        attempts = col(ReminderRow.attempts)
-        result = session.exec(
-            update(ReminderRow)
-            .where(
-                col(ReminderRow.status) == Status.PENDING.value,
-                col(ReminderRow.expires_at) <= now,
-                attempts > 0 if attempted else attempts == 0,
-            )
-            .values(status=status.value, updated_at=now)
-        )
-        count += result.rowcount if status is Status.MISSED else 0
-    session.commit()
-    return count
 
 
 def _supersede(

@@ -262,6 +262,26 @@ def settle(
     return _changed(session, statement.values(**values))
 
 
+def expire(session: Session, now: datetime) -> int:
+    """Pending reminders whose moment has passed will not be sent: missed (or failed, when
+    attempts had already failed). Never a late burst."""
+    count = 0
+    for attempted, status in ((False, Status.MISSED), (True, Status.FAILED)):
+        attempts = col(ReminderRow.attempts)
+        result = session.exec(
+            update(ReminderRow)
+            .where(
+                col(ReminderRow.status) == Status.PENDING.value,
+                col(ReminderRow.expires_at) <= now,
+                attempts > 0 if attempted else attempts == 0,
+            )
+            .values(status=status.value, updated_at=now)
+        )
+        count += result.rowcount if status is Status.MISSED else 0
+    session.commit()
+    return count
+
+
 def backoff(attempts: int) -> timedelta:
     """The wait after the `attempts`-th failed attempt: 30 s, 1 min, 2 min, ... up to 1 h."""
     wait: timedelta = FIRST_BACKOFF * 2 ** max(0, attempts - 1)

@@ -10,10 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
 
+from api.repositories import reminders as leases
 from api.repositories.reminders import Status
 from api.tables.slack import SlackJobRow, SlackSettingsRow, SlackUserRow
 from rotation.slack_settings import SlackSettings
@@ -221,3 +223,52 @@ def people_with_slack_user(session: Session, team_ids: list[str], slack_user: st
         col(SlackUserRow.team_id).in_(team_ids), SlackUserRow.slack_user == slack_user
     )
     return sorted(set(session.exec(query)))
+
+
+def claim_many(session: Session, jobs: list[Job], worker: str, now: datetime) -> set[int]:
+    """`api.repositories.reminders.claim_many` on the Slack queue."""
+    return leases.claim_many(session, jobs, worker, now, table=SlackJobRow)
+
+
+def release(session: Session, job_ids: list[int], worker: str, now: datetime) -> None:
+    leases.release(session, job_ids, worker, now, table=SlackJobRow)
+
+
+def settle(session: Session, job_id: int, status: Status, now: datetime, **how: Any) -> bool:
+    """`api.repositories.reminders.settle` on the Slack queue (`worker`, `expect`, `error`,
+    `retry_at` as there)."""
+    return leases.settle(session, job_id, status, now, table=SlackJobRow, **how)
+
+
+def expire(session: Session, now: datetime) -> int:
+    """Pending handoff posts past their moment are missed, never posted late in a burst."""
+    result = session.exec(
+        update(SlackJobRow)
+        .where(
+            col(SlackJobRow.status) == Status.PENDING.value,
+            col(SlackJobRow.expires_at) <= now,
+        )
+        .values(status=Status.MISSED.value, updated_at=now)
+    )
+    session.commit()
+    return int(result.rowcount)
+
+
+def move_job(
+    session: Session,
+    job_id: int,
+    expect: Status,
+    status: Status,
+    now: datetime,
+    attempt_at: datetime | None = None,
+) -> int:
+    """A conditional state change: a job a delivery loop claimed meanwhile is left to it."""
+    values: dict[str, object] = {"status": status.value, "updated_at": now}
+    if attempt_at is not None:
+        values.update(next_attempt_at=attempt_at, attempts=0)
+    result = session.exec(
+        update(SlackJobRow)
+        .where(col(SlackJobRow.id) == job_id, col(SlackJobRow.status) == expect.value)
+        .values(**values)
+    )
+    return int(result.rowcount)

@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api import metrics, repositories, views
 from api.clock import Clock
@@ -32,7 +31,6 @@ from api.repositories.reminders import MAX_ATTEMPTS, Status
 from api.repositories.slack import Job, JobKind
 from api.slack.client import CALL_TIMEOUT, SlackClient, SlackError
 from api.slack.planner import window_start
-from api.tables.slack import SlackJobRow
 from rotation import Team
 from rotation.slack import group_members, handoffs, holders_at
 from rotation.slack_messages import Person, handoff_message
@@ -70,14 +68,14 @@ def deliver_slack(
     outcome = SlackDelivered()
     now = clock.now()
     with Session(engine) as session:
-        outcome.missed += _expire(session, now)
+        outcome.missed += store.expire(session, now)
         batch = store.workable(session, now, BATCH)
     batch = _supersede(engine, batch, now, outcome)
     for start in range(0, len(batch), CLAIM):
         chunk = batch[start : start + CLAIM]
         with Session(engine) as session:
             claimed_at = clock.now()
-            owned = leases.claim_many(session, chunk, worker, claimed_at, table=SlackJobRow)
+            owned = store.claim_many(session, chunk, worker, claimed_at)
         outcome.taken_by_others += len(chunk) - len(owned)
         mine = [job for job in chunk if job.id in owned]
         for index, job in enumerate(mine):
@@ -85,24 +83,10 @@ def deliver_slack(
             if clock.now() + limit >= claimed_at + leases.LEASE:
                 with Session(engine) as session:
                     ids = [j.id for j in mine[index:]]
-                    leases.release(session, ids, worker, clock.now(), table=SlackJobRow)
+                    store.release(session, ids, worker, clock.now())
                 break
             _deliver(engine, clock, api_url, env, worker, job, outcome)
     return outcome
-
-
-def _expire(session: Session, now: datetime) -> int:
-    """Pending handoff posts past their moment are missed, never posted late in a burst."""
-    result = session.exec(
-        update(SlackJobRow)
-        .where(
-            col(SlackJobRow.status) == Status.PENDING.value,
-            col(SlackJobRow.expires_at) <= now,
-        )
-        .values(status=Status.MISSED.value, updated_at=now)
-    )
-    session.commit()
-    return int(result.rowcount)
 
 
 def _supersede(
@@ -118,9 +102,7 @@ def _supersede(
             jobs.sort(key=lambda j: (j.at, j.id))
             for job in jobs[:-1]:
                 dropped.add(job.id)
-                if leases.settle(
-                    session, job.id, Status.MISSED, now, expect=Status.PENDING, table=SlackJobRow
-                ):
+                if store.settle(session, job.id, Status.MISSED, now, expect=Status.PENDING):
                     outcome.missed += 1
     return [job for job in batch if job.id not in dropped]
 
@@ -136,9 +118,7 @@ def _deliver(
 ) -> None:
     def finish(status: Status, error: str = "") -> None:
         with Session(engine) as session:
-            leases.settle(
-                session, job.id, status, clock.now(), worker=worker, error=error, table=SlackJobRow
-            )
+            store.settle(session, job.id, status, clock.now(), worker=worker, error=error)
 
     if job.attempts >= MAX_ATTEMPTS and job.status is Status.SENDING:
         finish(Status.FAILED, job.last_error or "every attempt was interrupted")
@@ -272,19 +252,18 @@ def _failed(
     late = job.expires_at is not None and retry_at >= job.expires_at
     with Session(engine) as session:
         if not retryable or attempts >= MAX_ATTEMPTS or late:
-            leases.settle(
+            store.settle(
                 session,
                 job.id,
                 Status.FAILED,
                 now,
                 worker=worker,
                 error=str(exc),
-                table=SlackJobRow,
             )
             outcome.failed += 1
             metrics.slack_job_done(job.kind.value, "failed")
         else:
-            leases.settle(
+            store.settle(
                 session,
                 job.id,
                 Status.PENDING,
@@ -292,7 +271,6 @@ def _failed(
                 worker=worker,
                 error=str(exc),
                 retry_at=retry_at,
-                table=SlackJobRow,
             )
             outcome.retried += 1
             metrics.slack_job_done(job.kind.value, "retried")

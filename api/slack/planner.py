@@ -15,12 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from api import views
 from api.repositories.reminders import Status
-from api.repositories.slack import JobKind, last_group_jobs, new_job, open_jobs
+from api.repositories.slack import JobKind, last_group_jobs, move_job, new_job, open_jobs
 from api.tables.slack import SlackJobRow
 from rotation import ScheduleEntry, Team, period, period_at
 from rotation.slack import group_changes, handoffs
@@ -83,7 +82,7 @@ def plan_team(session: Session, team: Team, settings: SlackSettings, now: dateti
             session.add(row)
             queued += 1
         elif found.status == Status.CANCELLED.value and found.id is not None:
-            queued += _move(
+            queued += move_job(
                 session, found.id, Status.CANCELLED, Status.PENDING, now, max(found.at, now)
             )
     cancelled = 0
@@ -91,7 +90,7 @@ def plan_team(session: Session, team: Team, settings: SlackSettings, now: dateti
         if key not in wanted and row.status == Status.PENDING.value and row.id is not None:
             late = row.at <= now
             status = Status.MISSED if late else Status.CANCELLED
-            cancelled += _move(session, row.id, Status.PENDING, status, now)
+            cancelled += move_job(session, row.id, Status.PENDING, status, now)
     session.flush()
     return Planned(team.id, queued, cancelled)
 
@@ -135,23 +134,3 @@ def _wanted_groups(
         for change in ahead:
             row = new_job(team.id, JobKind.USERGROUP, group, change.at, change.members, now)
             wanted[row.key] = row
-
-
-def _move(
-    session: Session,
-    job_id: int,
-    expect: Status,
-    status: Status,
-    now: datetime,
-    attempt_at: datetime | None = None,
-) -> int:
-    """A conditional state change: a job a delivery loop claimed meanwhile is left to it."""
-    values: dict[str, object] = {"status": status.value, "updated_at": now}
-    if attempt_at is not None:
-        values.update(next_attempt_at=attempt_at, attempts=0)
-    result = session.exec(
-        update(SlackJobRow)
-        .where(col(SlackJobRow.id) == job_id, col(SlackJobRow.status) == expect.value)
-        .values(**values)
-    )
-    return int(result.rowcount)
