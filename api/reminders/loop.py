@@ -106,10 +106,15 @@ def run_pass(
 ) -> PassReport:
     """One pass of both jobs, one after the other (`rota worker --once`): plan, then deliver
     (until `stop` is set, if given)."""
-    horizon = timedelta(days=settings.reminder_horizon_days)
-    planned, raced = plan_all(engine, clock, horizon, email=bool(settings.smtp_host))
+    planned, raced = plan(engine, clock, settings)
     delivered = deliver(engine, clock, settings, channels, worker, stop)
     return PassReport(planned, raced, delivered)
+
+
+def plan(engine: Engine, clock: Clock, settings: Settings) -> tuple[list[Planned], int]:
+    """`plan_all` with the horizon and mail server of `settings`."""
+    horizon = timedelta(days=settings.reminder_horizon_days)
+    return plan_all(engine, clock, horizon, email=bool(settings.smtp_host))
 
 
 def deliver(
@@ -120,6 +125,7 @@ def deliver(
     worker: str,
     stop: threading.Event | None = None,
 ) -> Delivered:
+    """`deliver_due` with the public URL and senders of `settings`."""
     return deliver_due(
         engine, clock, channels, worker, settings.public_url, stop, settings.reminder_senders
     )
@@ -128,9 +134,8 @@ def deliver(
 def _planning_pass(control: LoopControl, engine: Engine, clock: Clock, settings: Settings) -> None:
     if control.stopping.is_set():
         return
-    horizon = timedelta(days=settings.reminder_horizon_days)
     with _beating(control, clock, "planning"):
-        plan_all(engine, clock, horizon, email=bool(settings.smtp_host))
+        plan(engine, clock, settings)
 
 
 def _delivery_pass(

@@ -166,8 +166,9 @@ def needs_planning(
     horizon: timedelta,
 ) -> bool:
     """Whether a pass must plan `team` (at `revision`) again, given what the last one recorded
-    (`repositories.reminders.planned_states`): unless the team changed or the window reaches a
-    period the last pass did not see, the queue already holds everything it calls for."""
+    (`repositories.reminder_planning.planned_states`): unless the team changed or the window
+    reaches a period the last pass did not see, the queue already holds everything it calls
+    for."""
     if state is None:
         return True
     planned_revision, planned_until = state

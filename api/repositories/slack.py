@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import and_, or_, update
 from sqlmodel import Session, col, select
@@ -234,10 +233,29 @@ def release(session: Session, job_ids: list[int], worker: str, now: datetime) ->
     leases.release(session, job_ids, worker, now, table=SlackJobRow)
 
 
-def settle(session: Session, job_id: int, status: Status, now: datetime, **how: Any) -> bool:
-    """`api.repositories.reminders.settle` on the Slack queue (`worker`, `expect`, `error`,
-    `retry_at` as there)."""
-    return leases.settle(session, job_id, status, now, table=SlackJobRow, **how)
+def settle(
+    session: Session,
+    job_id: int,
+    status: Status,
+    now: datetime,
+    *,
+    worker: str | None = None,
+    expect: Status = Status.SENDING,
+    error: str = "",
+    retry_at: datetime | None = None,
+) -> bool:
+    """`api.repositories.reminders.settle` on the Slack queue."""
+    return leases.settle(
+        session,
+        job_id,
+        status,
+        now,
+        worker=worker,
+        expect=expect,
+        error=error,
+        retry_at=retry_at,
+        table=SlackJobRow,
+    )
 
 
 def expire(session: Session, now: datetime) -> int:
