@@ -328,6 +328,26 @@ def test_plans_solved_in_parallel_processes_are_the_plans_solved_here() -> None:
     assert remembered == [t.plan(budget).assignments for t in teams]
 
 
+def test_a_plan_solved_in_a_parallel_process_is_not_solved_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    teams = [make_team(3, 2, seed) for seed in (3, 4)]
+    budget = Budget(seconds=0.5, workers=2)
+    requests = [
+        PlanRequest(t.team, tuple(t.members), tuple(t.periods()), tuple(t.time_off), budget)
+        for t in teams
+    ]
+    forget_solved()
+    assert presolve(requests, workers=2) == 2
+
+    def solve_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a presolved plan was solved again")
+
+    monkeypatch.setattr("rotation.solver.planner._plan", solve_again)
+    for t in teams:
+        assert t.plan(budget).solve.method == "cp-sat"
+
+
 # -- the history: overrides and members who left ---------------------------------------------
 
 

@@ -19,8 +19,11 @@ before it (its achieved value becomes a constraint for the next). The goals, in 
 Each goal lives in its own module (`rest`, `bound`, `balance`, `spread`, `gaps`, `pairing`,
 `stability`), all on one model (`search`) of one problem (`problem`) within one `budget`.
 The greedy of `rotation.greedy` seeds the solver and stands in when it finds nothing within the
-budget. A lower bound on goal 2 comes from an aggregated relaxation (per member, how many free
-periods of each load they take, at most one of two in a row), solved by CP-SAT first; reaching it
+budget. Goal 1 is proven by walking the periods (`fewest`) when a period has few ways to be
+filled, which also gives each role the back-to-back turns it cannot avoid. A lower bound on
+goal 2 comes from an aggregated relaxation (per member, how many free periods of each load they
+take, as many back-to-back turns as the role may have), then, for a role of up to a dozen
+members, from its whole model; both are settled in short slices (`slices`). Reaching the bound
 proves the balance optimal. Loads are counted in hundredths inside the solver.
 """
 

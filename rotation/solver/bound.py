@@ -1,13 +1,14 @@
 """The bound on goal 2: an aggregated relaxation of each role's balance (per member, how many
-free periods of each load they take, at most one of two in a row), solved by CP-SAT before the
-balance goal. Reaching it proves the balance optimal; the plan it suggests, when one realises
-it, becomes the balance goal's target."""
+free periods of each load they take, no more back-to-back turns than the role may have), solved
+by CP-SAT before the balance goal, then a small role's whole model (`exact`). Reaching the bound
+proves the balance optimal; the plan it suggests, when one realises it, becomes the balance
+goal's target."""
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -17,50 +18,59 @@ from rotation.solver.exact import EXACT_MEMBERS, exact_bound
 from rotation.solver.problem import WEIGHT_SCALE, big, scaled_weight
 from rotation.solver.rest import most_apart
 from rotation.solver.search import Search
+from rotation.solver.slices import settle
 
 #: How many times the balance relaxation is cut and solved again before the solver closes the
 #: remaining gap from above.
 MAX_CUTS = 2
+#: Up to this many members a role goes from the relaxation's bound straight to its whole model
+#: (`exact_bound`): looking for a plan that realises the relaxation's choice costs more there.
+FEW = 4
 #: A load shared by at least this many free periods of a role is counted, not placed, by the
 #: balance relaxation.
 COMMON = 6
 
 
-def bound(search: Search, back_to_back: int) -> None:
-    """Prove, per role, a lower bound on the largest |deviation per weight|, and find a
-    plan that meets it when one exists.
+def bound(search: Search, allowed: Mapping[Role, int]) -> None:
+    """Prove, per role, a lower bound on the largest |deviation per weight| among the plans
+    with at most `allowed` back-to-back turns in that role, and find a plan that meets it when
+    one exists.
 
     The relaxation (`Relaxation`) chooses, per member, how many free periods of each
     common load they take and which of the rare, heavier periods. A choice no plan can
     realise is cut off and the relaxation solved again; the bound stays valid, since every
-    plan realises some choice.
+    plan realises some choice. A role of up to `EXACT_MEMBERS` whose bound no plan was found
+    to meet gets its whole model (`exact_bound`).
     """
     search.targets = {}
-    rested = back_to_back == 0
     for role in SLOTS:
         members = search.problem.adjustable(role)
         if not members:
             continue
-        if not rested and len(members) <= EXACT_MEMBERS:
-            # The relaxation knows no rest rule but "none at all": a small role gets its
-            # whole model instead, which counts the back-to-back turns goal 1 left.
-            exact_bound(search, role, members, back_to_back)
-            continue
-        relaxation = Relaxation(search, role, members, rested)
+        relaxation = Relaxation(search, role, members, allowed[role])
+        small = len(members) <= EXACT_MEMBERS
+        label = f"bound:{role.value}"
         for _ in range(MAX_CUTS):
             if search.exhausted:
                 break
-            solver, status = search.run("bound", relaxation.model, f"bound:{role.value}")
-            found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-            proven = max(0, math.ceil(solver.best_objective_bound - 1e-9)) if found else 0
-            search.bounds[role] = max(search.bounds.get(role, 0), proven)
-            if status != cp_model.OPTIMAL:
+            floor = search.bounds.get(role, 0)
+            settled = settle(
+                search.spending, "bound", label, relaxation.model, relaxation.worst, floor, {}
+            )
+            if settled is None:
                 break
-            target = _realise(search, role, relaxation.choice(solver))
+            search.bounds[role] = max(floor, settled.proven)
+            if not settled.optimal or len(members) <= FEW:
+                break
+            target = _realise(search, role, relaxation.choice(settled.solver))
             if target is not None:
                 search.targets[role] = target
                 break
-            relaxation.exclude(solver)
+            relaxation.exclude(settled.solver)
+        if small and role not in search.targets and not search.exhausted:
+            # A small role gets its whole model, which sees the rest rule exactly, starting
+            # from the relaxation's bound: it proves a bound that a plan reaches, and that plan.
+            exact_bound(search, role, members, allowed[role])
 
 
 def _realise(search: Search, role: Role, choice: RelaxedChoice) -> cp_model.IntVar | None:
@@ -102,7 +112,7 @@ class RelaxedChoice:
 class Relaxation:
     """The aggregated balance model of one role (see `bound`)."""
 
-    def __init__(self, owner: Search, role: Role, members: list[str], rested: bool) -> None:
+    def __init__(self, owner: Search, role: Role, members: list[str], allowed: int) -> None:
         problem = owner.problem
         self.model = cp_model.CpModel()
         slots = sorted(index for index, r in owner.covered if r == role)
@@ -110,28 +120,54 @@ class Relaxation:
         for index in slots:
             by_size[problem.load[index]].append(index)
         common = {size for size, indices in by_size.items() if len(indices) >= COMMON}
+        # In a small role, a period not everyone may take is placed too: its few takers are
+        # where the rest rule bites (one developer left for two weeks in a row).
+        small = len(members) <= EXACT_MEMBERS
+        placed = {
+            index
+            for index in slots
+            if problem.load[index] not in common
+            or (small and len(owner.by_slot[index, role]) < len(members))
+        }
+        counted: dict[int, int] = defaultdict(int)
+        for index in slots:
+            if index not in placed:
+                counted[problem.load[index]] += 1
         self.rare: dict[tuple[str, int], cp_model.IntVar] = {}
         self.counts: dict[tuple[str, int], cp_model.IntVar] = {}
         takers: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-        worst = self.model.new_int_var(0, big(problem), "worst")
+        worst = self.worst = self.model.new_int_var(0, big(problem), "worst")
         # Members alike in every respect are interchangeable: ordering their loads removes
         # the symmetric copies of every answer, which is what makes larger teams fast.
         alike: dict[tuple[object, ...], list[cp_model.LinearExprT]] = defaultdict(list)
+        # The rest rule as the relaxation sees it: at most `allowed` back-to-back turns among
+        # the rare periods and next to one's own fixed turns (the common ones are only counted).
+        rested = allowed == 0
+        repeats: list[cp_model.LinearExprT] = []
         for member in members:
             open_to = owner.open_slots(member, role, rested)
             per_size: dict[int, int] = defaultdict(int)
             load: list[cp_model.LinearExprT] = []
             for index in open_to:
                 size = problem.load[index]
-                if size in common:
+                if index not in placed:
                     per_size[size] += 1
                 else:
                     var = self.model.new_bool_var("")
                     self.rare[member, index] = var
                     takers[index].append(var)
                     load.append(size * var)
-                    if rested and (member, index - 1) in self.rare:
-                        self.model.add(var + self.rare[member, index - 1] <= 1)
+                    before = self.rare.get((member, index - 1))
+                    if rested and before is not None:
+                        self.model.add(var + before <= 1)
+                    elif before is not None:
+                        both = self.model.new_bool_var("")
+                        self.model.add(both >= var + before - 1)
+                        repeats.append(both)
+                    if not rested and any(
+                        owner.holds_fixed(member, role, near) for near in (index - 1, index + 1)
+                    ):
+                        repeats.append(var)
             for size, n in per_size.items():
                 count = self.model.new_int_var(0, n, "")
                 self.counts[member, size] = count
@@ -139,7 +175,8 @@ class Relaxation:
             turns = [v for (m, _), v in [*self.rare.items(), *self.counts.items()] if m == member]
             # The number of turns, with the load it must lie between, lets the solver reason by
             # counting (someone must take one more turn than the others) instead of by loads.
-            most = most_apart(open_to) if rested else len(open_to)
+            # Each back-to-back turn allows one turn more than no two in a row would.
+            most = min(len(open_to), most_apart(open_to) + allowed)
             count = self.model.new_int_var(0, most, "")
             self.model.add(count == sum(turns))
             if open_to:
@@ -162,13 +199,13 @@ class Relaxation:
         for group in alike.values():
             for heavier, lighter in itertools.pairwise(group):
                 self.model.add(heavier >= lighter)
+        if repeats:
+            self.model.add(sum(repeats) <= allowed)
         for index in slots:
-            if problem.load[index] not in common:
+            if index in placed:
                 self.model.add(sum(takers[index]) == 1)
-        for size in common:
-            self.model.add(
-                sum(var for (_, s), var in self.counts.items() if s == size) == len(by_size[size])
-            )
+        for size, n in counted.items():
+            self.model.add(sum(var for (_, s), var in self.counts.items() if s == size) == n)
         self.model.minimize(worst)
 
     def choice(self, solver: cp_model.CpSolver) -> RelaxedChoice:

@@ -23,7 +23,7 @@ from rotation.solver.inputs import (
 from rotation.solver.outcome import Plan, Solve
 from rotation.solver.pairing import pairing
 from rotation.solver.problem import SCALE, WEIGHT_SCALE, Problem, Slot, scaled_weight
-from rotation.solver.rest import fix_coverage, rest
+from rotation.solver.rest import allowances, fix_coverage, rest
 from rotation.solver.search import Search
 from rotation.solver.spread import spread
 from rotation.solver.stability import stability, tolerance
@@ -65,7 +65,7 @@ def plan(
     covers = tuple(sorted(overrides, key=lambda o: (o.start, o.role.value, o.member, o.end)))
     covers = tuple(replace(o, id=None, reason="") for o in covers)
     extra = tuple(sorted((carried or {}).items()))
-    key = (*_key(team, members, periods, time_off, history, published, budget), covers, extra)
+    key = _key(team, members, periods, time_off, history, published, budget, covers, extra)
     if key in _SOLVED:
         _SOLVED.move_to_end(key)
         found = _SOLVED[key]
@@ -109,7 +109,7 @@ def balance_bounds(
     if back_to_back is None:
         return {}
     fix_coverage(search)
-    bound(search, back_to_back)
+    bound(search, allowances(search, back_to_back))
     result: dict[Role, float] = {}
     for role in SLOTS:
         adjustable = set(problem.adjustable(role))
@@ -139,8 +139,11 @@ def _key(
     history: Sequence[Assignment],
     published: Sequence[Assignment],
     budget: Budget | None,
+    covers: tuple[Override, ...] = (),
+    extra: tuple[tuple[tuple[str, Role], float], ...] = (),
 ) -> tuple[object, ...]:
-    """The input of a plan as the planner sees it (see `rotation.solver.inputs`)."""
+    """The input of a plan as the planner sees it (see `rotation.solver.inputs`); `covers` and
+    `extra` are the overrides and the carried load in `plan`'s canonical order."""
     return (
         planning_team(team),
         planning_members(members),
@@ -149,6 +152,8 @@ def _key(
         planning_assignments(history),
         planning_assignments(published),
         budget,
+        covers,
+        extra,
     )
 
 
@@ -161,7 +166,7 @@ def remember(
     found: Plan,
 ) -> None:
     """Remember `found` as the plan of these inputs, with no history and nothing published."""
-    _SOLVED[(*_key(team, members, periods, time_off, (), (), budget), ())] = found
+    _SOLVED[_key(team, members, periods, time_off, (), (), budget)] = found
     while len(_SOLVED) > _REMEMBERED:
         _SOLVED.popitem(last=False)
 
@@ -231,7 +236,7 @@ def _run(search: Search) -> dict[Slot, str | None] | None:
     if back_to_back is None:
         return None
     fix_coverage(search)
-    bound(search, back_to_back)
+    bound(search, allowances(search, back_to_back))
     # Regenerating a published plan, stability comes right after balance, which then holds
     # only within the team's tolerance: a slightly better balance, a wider gap or one more
     # distinct pair is not worth moving people's turns (the top complaint about on-call tools).

@@ -3,11 +3,14 @@ turns in a role."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 from ortools.sat.python import cp_model
 
-from rotation.model import SLOTS
+from rotation.model import SLOTS, Role
+from rotation.solver.budget import Stage
+from rotation.solver.fewest import fewest, role_floors
 from rotation.solver.problem import Choice
 from rotation.solver.search import Search
 
@@ -24,12 +27,21 @@ def rest(search: Search) -> int | None:
     objective = cp_model.LinearExpr.sum(back_to_back) + weight * (
         open_slots - cp_model.LinearExpr.sum(covered)
     )
-    search.model.minimize(objective)
     seed = dict(search.values)
-    solver = search.solve("rest")
-    if solver is None:
-        return None
-    found = round(solver.objective_value)
+    began = time.monotonic()
+    exact = fewest(search, near=seed)
+    if exact is not None:
+        # Small enough to walk: goal 1 is proven without a search, and the walk's plan, the
+        # greedy's with as few slots changed as it takes to meet goal 1, is the incumbent.
+        found = exact.uncovered * weight + exact.back_to_back
+        search.values = exact.values
+        search.stages.append(Stage("rest", found, found, True, time.monotonic() - began))
+    else:
+        search.model.minimize(objective)
+        solver = search.solve("rest")
+        if solver is None:
+            return None
+        found = round(solver.objective_value)
     # The greedy balances load; when it is as good on this goal, it is the better start
     # for the next ones than whatever plan the solver stopped at.
     uncovered_seed, back_to_back_seed = rest_score(search, seed)
@@ -92,6 +104,14 @@ def fix_coverage(search: Search) -> None:
         if taken:
             search.covered.add(slot)
     search.shares = {role: search.problem.shares(role, search.covered) for role in SLOTS}
+
+
+def allowances(search: Search, back_to_back: int) -> dict[Role, int]:
+    """Per role, the most back-to-back turns a plan that meets goal 1 can have in it: what goal 1
+    left, less what the other roles cannot avoid with the coverage fixed (`role_floors`)."""
+    floors = role_floors(search)
+    unavoidable = sum(floors.values())
+    return {role: back_to_back - (unavoidable - floors[role]) for role in SLOTS}
 
 
 def most_apart(indices: Sequence[int]) -> int:
