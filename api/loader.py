@@ -29,7 +29,6 @@ from api.repositories.member_notify import load_file_notify
 from api.repositories.slack import save_settings
 from api.schemas import MemberPublic, TeamPublic
 from api.schemas.adjustments import TimeOffPublic
-from api.tables import TeamRow
 from rotation import Budget, Member, TeamFile, TeamFileError, parse_team_file
 from rotation.solver import planning_inputs
 from rotation.teamfile import Problem, TeamFilesError
@@ -118,16 +117,12 @@ def load_team_files(
 
 def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None) -> Loaded:
     team = file.team
-    previous = session.get(TeamRow, team.id)
+    previous = repositories.find_team(session, team.id)
     recorded_before = _recorded(session, team.id) if previous is not None else None
     members_before = repositories.list_members(session, team.id) if previous is not None else []
-    before = (
-        planning_inputs(repositories.team_from_row(previous), members_before)
-        if previous is not None
-        else None
-    )
+    before = planning_inputs(previous, members_before) if previous is not None else None
     if previous is not None:
-        check_grid_change(session, repositories.team_from_row(previous), team, now)
+        check_grid_change(session, previous, team, now)
     repositories.save_team(session, team, now, source=file.path)
     session.flush()
     wanted = {member.id for member in file.members}
@@ -173,7 +168,7 @@ def _load(session: Session, file: TeamFile, now: datetime, budget: Budget | None
 def _teams_touched(session: Session, files: list[TeamFile]) -> set[str]:
     """The existing teams a load may change: the files' own, and every other team of their
     members, whose plans follow the time off the files declare."""
-    teams = {file.team.id for file in files if session.get(TeamRow, file.team.id) is not None}
+    teams = {file.team.id for file in files if repositories.team_exists(session, file.team.id)}
     for file in files:
         for member in file.members:
             teams.update(repositories.teams_of(session, member.id))

@@ -30,7 +30,7 @@ from sqlmodel import Session
 from api import metrics, repositories
 from api.repositories import audit
 from api.repositories import interrupts as carried_load
-from api.tables import AuditRow, TeamRow
+from api.tables import AuditRow
 from rotation import (
     Assignment,
     Budget,
@@ -206,12 +206,7 @@ def refresh_plan(
 def _inputs_changed(session: Session, team_id: str, fingerprint: str) -> bool:
     """Whether the planning inputs differ from those of the last regeneration; if so, they are
     recorded as the new ones (the regeneration about to run plans from them)."""
-    row = session.get(TeamRow, team_id)
-    if row is None or row.plan_inputs == fingerprint:
-        return False
-    row.plan_inputs = fingerprint
-    session.add(row)
-    return True
+    return repositories.record_plan_inputs(session, team_id, fingerprint)
 
 
 def check_grid_change(session: Session, before: Team, after: Team, now: datetime) -> None:

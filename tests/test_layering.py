@@ -182,3 +182,55 @@ def test_no_module_outgrows_one_idea(package: str) -> None:
         if name.startswith(package) and (lines := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+#: What reads or writes rows: a session's queries and changes, and the statements they run.
+SESSION_SQL = frozenset({"add", "add_all", "get", "exec", "execute", "delete", "merge", "scalar"})
+STATEMENTS = frozenset({"select", "insert", "update", "delete", "text"})
+#: Below the rows: the engine and migrations (advisory locks, the revision check), the tables.
+BELOW_ROWS = ("api.repositories", "api.tables", "api.database", "api.readiness")
+
+
+def sql_outside_repositories(path: Path) -> list[str]:
+    """Where `path` runs SQL of its own: a call of a session's query or write methods, or an
+    import of a statement builder. Committing, flushing and rolling back are the caller's."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "session"
+            and node.func.attr in SESSION_SQL
+        ):
+            found.append(f"line {node.lineno}: session.{node.func.attr}()")
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+            "sqlmodel",
+            "sqlalchemy",
+        ):
+            found.extend(
+                f"line {node.lineno}: imports {alias.name}"
+                for alias in node.names
+                if alias.name in STATEMENTS
+            )
+    return found
+
+
+def test_the_finder_sees_sql_of_its_own(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text(
+        "from sqlmodel import Session, select\n"
+        "def f(session):\n    session.commit()\n    return session.get(1, 2)\n"
+    )
+    assert sql_outside_repositories(module) == ["line 1: imports select", "line 4: session.get()"]
+
+
+def test_only_the_repositories_read_and_write_rows() -> None:
+    found = {
+        name: places
+        for name, path in modules().items()
+        if name.startswith("api")
+        and not any(name == p or name.startswith(p + ".") for p in BELOW_ROWS)
+        and (places := sql_outside_repositories(path))
+    }
+    assert found == {}

@@ -171,9 +171,7 @@ def _finish(
     action: str,
     reason: str,
 ) -> SwapChanged:
-    row.updated_at = now
-    session.add(row)
-    session.flush()
+    repositories.save_swap(session, row, now)
     answer = SwapChanged(**SwapPublic.of(row, now).model_dump(), changed=changed)
     audit.record_change(session, now, principal.name, action, row.team_id, before, answer, reason)
     return answer

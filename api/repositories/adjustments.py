@@ -145,6 +145,13 @@ def delete_override(session: Session, row: OverrideRow) -> None:
     session.delete(row)
 
 
+def save_swap(session: Session, row: SwapRow, now: datetime) -> None:
+    """Write the swap's new state (its status, who acted on it) as of `now`."""
+    row.updated_at = now
+    session.add(row)
+    session.flush()
+
+
 def add_swap(
     session: Session,
     team_id: str,

@@ -132,6 +132,11 @@ def new_job(
     )
 
 
+def add_job(session: Session, row: SlackJobRow) -> None:
+    """Queue a job made by `new_job`."""
+    session.add(row)
+
+
 def open_jobs(session: Session, team_id: str, since: datetime) -> list[SlackJobRow]:
     """The team's jobs about `since` or later, and every one not finished: what a planning
     pass compares with."""

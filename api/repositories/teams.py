@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, text, update
 from sqlmodel import Session, col, select
 
 from api.people import Person
@@ -249,6 +249,28 @@ def teams_of(session: Session, person_id: str) -> list[str]:
 
 def team_exists(session: Session, team_id: str) -> bool:
     return session.get(TeamRow, team_id) is not None
+
+
+def find_team(session: Session, team_id: str) -> Team | None:
+    """The team, or None when there is none of that id."""
+    row = session.get(TeamRow, team_id)
+    return team_from_row(row) if row is not None else None
+
+
+def record_plan_inputs(session: Session, team_id: str, fingerprint: str) -> bool:
+    """Record `fingerprint` as the planning inputs of the team's last regeneration; False when
+    they were already those (or there is no such team)."""
+    row = session.get(TeamRow, team_id)
+    if row is None or row.plan_inputs == fingerprint:
+        return False
+    row.plan_inputs = fingerprint
+    session.add(row)
+    return True
+
+
+def ping(session: Session) -> None:
+    """One round trip to the database (raises when it cannot be reached)."""
+    session.exec(text("SELECT 1"))  # type: ignore[call-overload]
 
 
 def bump_version(session: Session, team_id: str) -> bool:

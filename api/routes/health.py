@@ -6,11 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
-from api import metrics
+from api import metrics, repositories
 from api.clock import Clock, clock_dependency
 from api.database import get_session
 from api.problems import problem
@@ -22,7 +21,7 @@ router = APIRouter(tags=["health"])
 @router.get("/healthz", summary="Liveness and database reachability")
 def healthz(session: Annotated[Session, Depends(get_session)]) -> JSONResponse:
     try:
-        session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        repositories.ping(session)
     except SQLAlchemyError as exc:
         body = {"status": "unavailable", "database": f"unreachable: {type(exc).__name__}"}
         return JSONResponse(body, status_code=503)

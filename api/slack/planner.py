@@ -19,7 +19,14 @@ from sqlmodel import Session
 
 from api import views
 from api.repositories.reminders import Status
-from api.repositories.slack import JobKind, last_group_jobs, move_job, new_job, open_jobs
+from api.repositories.slack import (
+    JobKind,
+    add_job,
+    last_group_jobs,
+    move_job,
+    new_job,
+    open_jobs,
+)
 from api.tables.slack import SlackJobRow
 from rotation import ScheduleEntry, Team, period, period_at
 from rotation.slack import group_changes, handoffs
@@ -79,7 +86,7 @@ def plan_team(session: Session, team: Team, settings: SlackSettings, now: dateti
     for key, row in wanted.items():
         found = existing.get(key)
         if found is None:
-            session.add(row)
+            add_job(session, row)
             queued += 1
         elif found.status == Status.CANCELLED.value and found.id is not None:
             queued += move_job(
