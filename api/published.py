@@ -115,10 +115,21 @@ class Answer:
 
 
 def team_answer(
-    session: Session, cache: PublishedCache, team_id: str, at: datetime, *, contacts: bool
+    session: Session,
+    cache: PublishedCache,
+    team_id: str,
+    at: datetime,
+    *,
+    contacts: bool,
+    revision: str | None = None,
 ) -> Standing:
-    """Who is on support in `team_id` at `at`; `UnknownTeam`, or `BeyondPlan` after its plan."""
-    revisions = repositories.team_revisions(session, [team_id])
+    """Who is on support in `team_id` at `at`; `UnknownTeam`, or `BeyondPlan` after its plan.
+    `revision` is the team's, when the caller read it already (with the token)."""
+    revisions = (
+        {team_id: revision}
+        if revision is not None
+        else repositories.team_revisions(session, [team_id])
+    )
     if team_id not in revisions:
         raise UnknownTeam(team_id)
     answer = answers(session, cache, revisions, at, contacts=contacts)[team_id]

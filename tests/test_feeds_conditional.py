@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from api.clock import FixedClock
 from api.feeds import service
 from api.tables import FeedEventRow
-from tests.conftest import NOW
+from tests.conftest import NOW, statements
 from tests.test_feeds_api import fetch, get, subscribe
 
 
@@ -59,6 +59,24 @@ def test_a_current_copy_is_a_304_without_building_here_or_on_another_replica(
     assert changed.status_code == 200
     assert changed.headers["etag"] != tag
     assert len(builds) == 2
+
+
+def test_a_team_feed_304_costs_one_statement_and_a_wrong_token_none_more(
+    client: TestClient, samples: None, admin: dict[str, str]
+) -> None:
+    path = subscribe(client, admin, scope="team", team="payments")
+    tag = get(client, path).headers["etag"]
+    base, _, query = path.partition("?")
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    with statements(engine) as ran:
+        again = client.get(f"{base}?{query}", headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert len(ran) == 1, ran  # the token, the team's zone and its revision together
+    # A token of another feed, or none of a team feed, is still a 404 on this URL.
+    other = subscribe(client, admin, scope="team", team="storefront")
+    _, _, other_query = other.partition("?")
+    assert client.get(f"{base}?{other_query}").status_code == 404
+    assert client.get(f"{base}?token=rota_feed_unknown").status_code == 404
 
 
 def test_if_modified_since_is_a_304_when_nothing_changed_after_it(

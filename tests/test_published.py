@@ -67,6 +67,24 @@ def test_every_team_on_support_costs_the_same_statements_for_3_teams_as_for_12(
     assert len(many_warm) == 2, many_warm
 
 
+def test_a_warm_team_answer_reads_the_token_and_the_revision_in_one_statement(
+    client: TestClient, session: Session, viewer: dict[str, str], tmp_path: Path
+) -> None:
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    seed(session, tmp_path, 2)
+    client.get("/v1/teams/t000/on-support", headers=viewer)
+    with statements(engine) as warm:
+        answer = client.get("/v1/teams/t000/on-support", headers=viewer)
+    assert answer.status_code == 200
+    assert answer.json()["developer"]["email"] == "t000-dev@example.com"  # a reader's answer
+    assert len(warm) == 1, warm
+    # The same statement still tells a bad token and an unknown team apart.
+    bad = {"Authorization": "Bearer rota_not-a-token"}
+    assert client.get("/v1/teams/t000/on-support", headers=bad).status_code == 401
+    assert client.get("/v1/teams/nope/on-support", headers=bad).status_code == 401
+    assert client.get("/v1/teams/nope/on-support", headers=viewer).status_code == 404
+
+
 def test_the_cached_answer_is_the_answer_the_plan_gives(
     client: TestClient,
     session: Session,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, or_, update
+from sqlalchemy import and_, bindparam, delete, or_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -27,7 +27,8 @@ from sqlmodel import Session, col, select
 from api.feeds.events import FeedEvent, FeedKind, FeedScope
 from api.feeds.render import PublishedEvent
 from api.principals import hash_token
-from api.tables import FeedEventRow, FeedTokenRow
+from api.repositories.teams import revision_of
+from api.tables import FeedEventRow, FeedTokenRow, TeamRow
 
 __all__ = [
     "CANCELLED_FOR",
@@ -95,6 +96,38 @@ def find_token(session: Session, secret: str) -> FeedToken | None:
         )
     ).first()
     return None if row is None else _token(row)
+
+
+@dataclass(frozen=True)
+class TeamFeedRead:
+    """A live team feed token with what its feed's validators need of the team: its revision
+    and its time zone."""
+
+    token: FeedToken
+    revision: str
+    timezone: str
+
+
+def team_feed_read(session: Session, secret: str) -> TeamFeedRead | None:
+    """The live team feed token whose secret this is, with its team's revision and zone, in
+    one statement: what a conditional GET of a team feed needs to answer 304. None when the
+    secret names no live token of a team feed."""
+    found = session.execute(_TEAM_FEED, {"hash": hash_token(secret)}).first()
+    if found is None:
+        return None
+    token = _token(found[0])
+    return TeamFeedRead(token, revision_of(found.version, found.incarnation), found.timezone)
+
+
+_TEAM_FEED = (
+    sa_select(FeedTokenRow, col(TeamRow.version), col(TeamRow.incarnation), col(TeamRow.timezone))
+    .join(TeamRow, col(TeamRow.id) == col(FeedTokenRow.team_id))
+    .where(
+        col(FeedTokenRow.token_hash) == bindparam("hash"),
+        col(FeedTokenRow.revoked_at).is_(None),
+        col(FeedTokenRow.scope) == FeedKind.TEAM.value,
+    )
+)
 
 
 def list_tokens(session: Session) -> list[FeedToken]:

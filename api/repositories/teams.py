@@ -99,12 +99,12 @@ def team_revisions(session: Session, team_ids: Iterable[str] | None = None) -> d
         # The read behind every single-team answer: a statement built once (building one costs
         # more than running it).
         found = session.execute(_ONE_REVISION, {"team": wanted[0]}).first()
-        return {} if found is None else {wanted[0]: _revision(found.version, found.incarnation)}
+        return {} if found is None else {wanted[0]: revision_of(found.version, found.incarnation)}
     query = select(TeamRow.id, TeamRow.version, TeamRow.incarnation)
     if wanted is not None:
         query = query.where(col(TeamRow.id).in_(wanted))
     rows = session.exec(query.order_by(col(TeamRow.id)))
-    return {team: _revision(version, incarnation) for team, version, incarnation in rows}
+    return {team: revision_of(version, incarnation) for team, version, incarnation in rows}
 
 
 _ONE_REVISION = select(TeamRow.version, TeamRow.incarnation).where(
@@ -112,7 +112,8 @@ _ONE_REVISION = select(TeamRow.version, TeamRow.incarnation).where(
 )
 
 
-def _revision(version: int, incarnation: str) -> str:
+def revision_of(version: int, incarnation: str) -> str:
+    """A team's revision as answers and ETags carry it."""
     return f"{version}.{incarnation}"
 
 
@@ -120,7 +121,7 @@ def teams_by_id(session: Session, team_ids: Iterable[str]) -> dict[str, tuple[st
     """The teams `team_ids` with their revisions, in one statement."""
     query = select(TeamRow).where(col(TeamRow.id).in_(list(team_ids)))
     return {
-        row.id: (_revision(row.version, row.incarnation), team_from_row(row))
+        row.id: (revision_of(row.version, row.incarnation), team_from_row(row))
         for row in session.exec(query)
     }
 

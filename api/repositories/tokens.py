@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, or_
+from sqlalchemy import and_, bindparam, or_
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from api.principals import TOKEN_PREFIX, Principal, TokenRole, hash_token
-from api.tables import ApiTokenRow
+from api.repositories.teams import revision_of
+from api.tables import ApiTokenRow, TeamRow
 from rotation.errors import UnknownResource
+from rotation.teamfile import SLUG
 
 
 def create_token(
@@ -43,6 +47,35 @@ def create_token(
     return row, secret
 
 
+@dataclass(frozen=True)
+class TeamRead:
+    """A team's revision, and the principal of the token asked about (None when it names no live
+    token, or none was given)."""
+
+    revision: str
+    principal: Principal | None
+
+
+def token_and_revision(
+    session: Session, token_hash: str | None, team_id: str, now: datetime
+) -> TeamRead | None:
+    """The two reads behind every single-team answer, the live token of `token_hash` and the
+    team's revision, in one statement; None when there is no such team."""
+    if not SLUG.fullmatch(team_id):
+        return None  # names no team (and must not reach PostgreSQL, which refuses NULs)
+    row = session.execute(
+        _TOKEN_AND_REVISION, {"team": team_id, "hash": token_hash or "", "now": now}
+    ).first()
+    if row is None:
+        return None
+    principal = (
+        Principal(row.name, TokenRole(row.role), tuple(row.teams), row.member)
+        if row.name is not None
+        else None
+    )
+    return TeamRead(revision_of(row.version, row.incarnation), principal)
+
+
 def find_token(session: Session, secret: str, now: datetime) -> Principal | None:
     return find_token_by_hash(session, hash_token(secret), now)
 
@@ -57,12 +90,28 @@ def find_token_by_hash(session: Session, token_hash: str, now: datetime) -> Prin
 
 # Read on every authenticated request: built once (building a statement costs more than
 # running it).
-_LIVE_TOKEN = select(
-    ApiTokenRow.name, ApiTokenRow.role, ApiTokenRow.teams, ApiTokenRow.member
-).where(
+_LIVE = and_(
     col(ApiTokenRow.token_hash) == bindparam("hash"),
     col(ApiTokenRow.revoked_at).is_(None),
     or_(col(ApiTokenRow.expires_at).is_(None), col(ApiTokenRow.expires_at) > bindparam("now")),
+)
+_LIVE_TOKEN = select(
+    ApiTokenRow.name, ApiTokenRow.role, ApiTokenRow.teams, ApiTokenRow.member
+).where(_LIVE)
+
+
+_TOKEN_AND_REVISION = (
+    sql_select(  # six columns: more than sqlmodel's typed select takes
+        col(TeamRow.version),
+        col(TeamRow.incarnation),
+        col(ApiTokenRow.name),
+        col(ApiTokenRow.role),
+        col(ApiTokenRow.teams),
+        col(ApiTokenRow.member),
+    )
+    .select_from(TeamRow)
+    .outerjoin(ApiTokenRow, _LIVE)
+    .where(col(TeamRow.id) == bindparam("team"))
 )
 
 

@@ -9,7 +9,9 @@ one for another feed, is the same 404, naming nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from sqlmodel import Session
@@ -25,6 +27,7 @@ from api.feeds.tokens import feed_urls, may_manage_feed
 from api.http_headers import GZIP_SUFFIX, accepts_gzip, http_date, not_modified_since
 from api.principals import Principal
 from api.repositories import feeds as store
+from api.repositories.feeds import FeedToken
 from api.routes.deps import ClockDep, RowId, SessionDep, SettingsDep
 from api.schemas import InstantOrDate
 from api.schemas.feeds import FeedTokenCreate, FeedTokenCreated, FeedTokenPublic
@@ -78,13 +81,11 @@ class FeedRequest:
     def answer(self, scope: FeedScope) -> Response:
         """The feed, or 304 when the client's copy is current: decided from the revisions of
         its teams, before anything is built (`api.feeds.copies`)."""
-        found = store.find_token(self.session, self.token) if self.token else None
-        if found is None or found.scope != scope:
-            raise HTTPException(404, NO_FEED)
         now = self.clock.now()
-        zone = service.zone_of(self.session, scope)
+        found, zone, revisions = self._validators(scope, now)
         start, end = service.feed_window(self.since, self.until, zone, now)
-        revisions = copies.scope_revisions(self.session, scope, start, end)
+        if revisions is None:
+            revisions = copies.scope_revisions(self.session, scope, start, end)
         day = now.astimezone(zone).date()
         tag = copies.feed_tag(
             scope, revisions, (start, end), day, self.settings.public_url, found.created_at
@@ -122,6 +123,22 @@ class FeedRequest:
             headers["Content-Encoding"] = "gzip"
             return Response(copy.gzipped, media_type=CALENDAR, headers=headers)
         return Response(copy.body, media_type=CALENDAR, headers=headers)
+
+    def _validators(
+        self, scope: FeedScope, now: datetime
+    ) -> tuple[FeedToken, ZoneInfo, dict[str, str] | None]:
+        """The feed's live token, its zone, and for a team feed its team's revision (None: read
+        them over the feed's window); 404 unless the token is live and of this feed."""
+        if scope.kind is FeedKind.TEAM and self.token:
+            # The most polled feed: its token, its team's zone and revision in one statement.
+            read = store.team_feed_read(self.session, self.token)
+            if read is None or read.token.scope != scope:
+                raise HTTPException(404, NO_FEED)
+            return read.token, ZoneInfo(read.timezone), {scope.team or "": read.revision}
+        found = store.find_token(self.session, self.token) if self.token else None
+        if found is None or found.scope != scope:
+            raise HTTPException(404, NO_FEED)
+        return found, service.zone_of(self.session, scope), None
 
 
 def feed_request(

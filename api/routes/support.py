@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Response
 
 from api import instants, planning, published, repositories, views
-from api.auth import Reader, SupportReader, Writer
+from api.auth import Reader, SupportReader, TeamSupportReader, Writer
 from api.concurrency import lock_team
 from api.planning import MAX_HORIZON, refresh_plan
 from api.principals import check_may_write
@@ -76,12 +76,19 @@ def team_on_support(
     session: SessionDep,
     clock: ClockDep,
     cache: PublishedDep,
-    reader: SupportReader,
+    reader: TeamSupportReader,
     at: At = None,
 ) -> Response:
     """One team's developer and operator at `at`, their period and the next handoff."""
     moment = require_aware("at", at) if at else clock.now()
-    standing = published.team_answer(session, cache, team, moment, contacts=reader is not None)
+    standing = published.team_answer(
+        session,
+        cache,
+        team,
+        moment,
+        contacts=reader.principal is not None,
+        revision=reader.revision,
+    )
     return Response(standing.json(published.instant_json(moment)), media_type="application/json")
 
 
