@@ -314,15 +314,20 @@ def test_a_zero_tolerance_keeps_the_best_balance() -> None:
     assert cost == {Role.DEVELOPER: 0.0, Role.OPERATOR: 0.0}
 
 
-def test_plans_solved_in_parallel_processes_are_the_plans_solved_here() -> None:
-    teams = [make_team(3, 3, seed) for seed in (1, 2)]
-    budget = Budget(seconds=0.5, workers=2)
+def presolved(teams: list[Instance], budget: Budget) -> None:
+    """Forget every plan, then solve `teams` in two parallel processes."""
     requests = [
         PlanRequest(t.team, tuple(t.members), tuple(t.periods()), tuple(t.time_off), budget)
         for t in teams
     ]
     forget_solved()
     assert presolve(requests, workers=2) == 2
+
+
+def test_plans_solved_in_parallel_processes_are_the_plans_solved_here() -> None:
+    teams = [make_team(3, 3, seed) for seed in (1, 2)]
+    budget = Budget(seconds=0.5, workers=2)
+    presolved(teams, budget)
     remembered = [t.plan(budget).assignments for t in teams]
     forget_solved()
     assert remembered == [t.plan(budget).assignments for t in teams]
@@ -333,12 +338,7 @@ def test_a_plan_solved_in_a_parallel_process_is_not_solved_again(
 ) -> None:
     teams = [make_team(3, 2, seed) for seed in (3, 4)]
     budget = Budget(seconds=0.5, workers=2)
-    requests = [
-        PlanRequest(t.team, tuple(t.members), tuple(t.periods()), tuple(t.time_off), budget)
-        for t in teams
-    ]
-    forget_solved()
-    assert presolve(requests, workers=2) == 2
+    presolved(teams, budget)
 
     def solve_again(*args: object, **kwargs: object) -> None:
         raise AssertionError("a presolved plan was solved again")
