@@ -4,6 +4,7 @@ routes make before reading or writing. The web page's session keeps only a token
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
@@ -19,11 +20,15 @@ from api.settings import Settings
 _bearer = HTTPBearer(auto_error=False, description="An API token from `rota token create`.")
 
 
+def app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 async def get_app_settings(request: Request) -> Settings:
     # Async, as every dependency that does no I/O here: FastAPI runs a plain `def` one on a
     # worker thread, a hop that costs more than the work.
-    settings: Settings = request.app.state.settings
-    return settings
+    return app_settings(request)
 
 
 #: The key of the web page's session that holds the signed-in token's hash.
@@ -99,24 +104,40 @@ class TeamSupportRead:
     revision: str | None
 
 
-def team_support_reader(
-    team: str,
+@dataclass(frozen=True)
+class TeamSupportAsk:
+    """Who asks for one team's answer, not yet looked up: the route reads the token with the
+    team's revision in its own statement (`read`), so the most asked question costs one round
+    trip and one worker thread, where a dependency doing I/O would take a thread of its own."""
+
+    credentials: HTTPAuthorizationCredentials | None
+    token_hash: str | None
+    settings: Settings
+    now: datetime
+
+    def read(self, session: Session, team: str) -> TeamSupportRead:
+        """The caller's principal (401 for a bad token, or none when one is needed) and the
+        team's revision."""
+        found = token_and_revision(session, self.token_hash, team, self.now)
+        if found is not None:
+            principal, revision = found.principal, found.revision
+        else:
+            principal = (
+                find_token_by_hash(session, self.token_hash, self.now) if self.token_hash else None
+            )
+            revision = None
+        principal = _support_reader(_checked(self.credentials, principal), self.settings)
+        return TeamSupportRead(principal, revision)
+
+
+async def team_support_ask(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    session: Annotated[Session, Depends(get_session)],
-    settings: Annotated[Settings, Depends(get_app_settings)],
-) -> TeamSupportRead:
-    """Who may read one team's answer, in the statement that reads the team's revision: one
-    round trip instead of two behind the most asked question."""
-    now = get_clock(request).now()
+) -> TeamSupportAsk:
+    # The settings and the clock straight from the app: each dependency of its own costs the
+    # most asked question more than its work.
     token_hash = hash_token(credentials.credentials) if credentials else _session_hash(request)
-    found = token_and_revision(session, token_hash, team, now)
-    if found is not None:
-        principal, revision = found.principal, found.revision
-    else:
-        principal = find_token_by_hash(session, token_hash, now) if token_hash else None
-        revision = None
-    return TeamSupportRead(_support_reader(_checked(credentials, principal), settings), revision)
+    return TeamSupportAsk(credentials, token_hash, app_settings(request), get_clock(request).now())
 
 
 async def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
@@ -127,8 +148,8 @@ async def require_admin(principal: Annotated[Principal, Depends(require_principa
 
 #: Reads who is on support (and the schedule): anonymous when ROTA_ANONYMOUS_READ is set.
 SupportReader = Annotated[Principal | None, Depends(require_support_reader)]
-#: The same for one team's answer, with the team's revision read alongside.
-TeamSupportReader = Annotated[TeamSupportRead, Depends(team_support_reader)]
+#: The same for one team's answer, read by the route with the team's revision (`read`).
+TeamSupportReader = Annotated[TeamSupportAsk, Depends(team_support_ask)]
 #: Reads anything else (members' contact details, ...): always a token.
 Reader = Annotated[Principal, Depends(require_principal)]
 Writer = Annotated[Principal, Depends(require_principal)]

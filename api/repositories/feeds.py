@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from api.feeds.events import FeedEvent, FeedKind, FeedScope
 from api.feeds.render import PublishedEvent
 from api.principals import hash_token
+from api.repositories.statements import first_row
 from api.repositories.teams import revision_of
 from api.tables import FeedEventRow, FeedTokenRow, TeamRow
 
@@ -112,15 +113,26 @@ def team_feed_read(session: Session, secret: str) -> TeamFeedRead | None:
     """The live team feed token whose secret this is, with its team's revision and zone, in
     one statement: what a conditional GET of a team feed needs to answer 304. None when the
     secret names no live token of a team feed."""
-    found = session.execute(_TEAM_FEED, {"hash": hash_token(secret)}).first()
+    found = first_row(session, _TEAM_FEED, {"hash": hash_token(secret)})
     if found is None:
         return None
-    token = _token(found[0])
+    scope = FeedScope(FeedKind.TEAM, found.team_id, found.person_id)
+    token = FeedToken(found.id, scope, found.created_by, found.created_at, found.revoked_at)
     return TeamFeedRead(token, revision_of(found.version, found.incarnation), found.timezone)
 
 
 _TEAM_FEED = (
-    sa_select(FeedTokenRow, col(TeamRow.version), col(TeamRow.incarnation), col(TeamRow.timezone))
+    sa_select(
+        col(FeedTokenRow.id),
+        col(FeedTokenRow.team_id),
+        col(FeedTokenRow.person_id),
+        col(FeedTokenRow.created_by),
+        col(FeedTokenRow.created_at),
+        col(FeedTokenRow.revoked_at),
+        col(TeamRow.version),
+        col(TeamRow.incarnation),
+        col(TeamRow.timezone),
+    )
     .join(TeamRow, col(TeamRow.id) == col(FeedTokenRow.team_id))
     .where(
         col(FeedTokenRow.token_hash) == bindparam("hash"),

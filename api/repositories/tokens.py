@@ -12,6 +12,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from api.principals import TOKEN_PREFIX, Principal, TokenRole, hash_token
+from api.repositories.statements import first_row
 from api.repositories.teams import revision_of
 from api.tables import ApiTokenRow, TeamRow
 from rotation.errors import UnknownResource
@@ -63,9 +64,9 @@ def token_and_revision(
     team's revision, in one statement; None when there is no such team."""
     if not SLUG.fullmatch(team_id):
         return None  # names no team (and must not reach PostgreSQL, which refuses NULs)
-    row = session.execute(
-        _TOKEN_AND_REVISION, {"team": team_id, "hash": token_hash or "", "now": now}
-    ).first()
+    row = first_row(
+        session, _TOKEN_AND_REVISION, {"team": team_id, "hash": token_hash or "", "now": now}
+    )
     if row is None:
         return None
     principal = (
@@ -82,7 +83,7 @@ def find_token(session: Session, secret: str, now: datetime) -> Principal | None
 
 def find_token_by_hash(session: Session, token_hash: str, now: datetime) -> Principal | None:
     """The principal of a live token by its hash (the web page's session keeps only that)."""
-    row = session.execute(_LIVE_TOKEN, {"hash": token_hash, "now": now}).first()
+    row = first_row(session, _LIVE_TOKEN, {"hash": token_hash, "now": now})
     if row is None:
         return None
     return Principal(row.name, TokenRole(row.role), tuple(row.teams), row.member)

@@ -14,10 +14,14 @@ from api.published import PublishedCache
 from api.settings import Settings
 
 
-async def get_published(request: Request) -> PublishedCache:
+def published_of(request: Request) -> PublishedCache:
     """The app's answers from the published plans (set up by `api.app.create_app`)."""
     cache: PublishedCache = request.app.state.published
     return cache
+
+
+async def get_published(request: Request) -> PublishedCache:
+    return published_of(request)
 
 
 PublishedDep = Annotated[PublishedCache, Depends(get_published)]
