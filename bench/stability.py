@@ -9,10 +9,11 @@ weeks 0-25 as history and the old weeks 26+ as published:
 * `long leave`: a full-time developer is away weeks 30-41.
 
 `forced` counts the published slots the change makes impossible (the leaver's or the absent
-member's from week 30); for a joiner, the turns they take. `balance cost` is the engine's
-`stability_cost` (how much of the largest |deviation per weight| it kept, in load units per
-unit of weight, developer/operator). The round robins are recomputed from scratch with the
-change (`fixed-rr` drops a leaver or an absent member from week 30 and appends a joiner).
+member's from week 30); for a joiner, the turns they take; for a leaver with a joiner, both.
+`balance cost` is the engine's `stability_cost` (how much of the largest |deviation per weight|
+it kept, in load units per unit of weight, developer/operator). The round robins are
+recomputed from scratch with the change (`fixed-rr` drops a leaver or an absent member from
+week 30 and appends a joiner).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from rotation.solver import plan
 
 REPLAN, CHANGE, LEAVE_WEEKS = 26, 30, 12
 SCENARIOS = ("leaver", "joiner", "leaver+joiner", "long leave")
+JOINER = "newbie"
 
 
 @dataclass
@@ -50,24 +52,29 @@ def changed_members(instance: object, scenario: str) -> tuple[list[Member], list
         members = [replace(m, left=change) if m.id == leaver else m for m in members]
     if "joiner" in scenario:
         members.append(
-            Member("newbie", "newbie", "n@example.com", frozenset({Role.DEVELOPER}), joined=change)
+            Member(JOINER, JOINER, "n@example.com", frozenset({Role.DEVELOPER}), joined=change)
         )
     if scenario == "long leave":
         end = change + timedelta(weeks=LEAVE_WEEKS)
         time_off.append(
             TimeOff(leaver, local_day_start(change, zone), local_day_start(end, zone), "leave")
         )
-    subject = "newbie" if scenario == "joiner" else leaver
+    subject = JOINER if scenario == "joiner" else leaver
     return members, time_off, subject
 
 
 def forced_of(
     scenario: str, before: Sequence[Assignment], after: Sequence[Assignment], subject: str
 ) -> int:
-    if scenario == "joiner":
-        return sum(1 for a in after if a.member == subject and a.period.index >= REPLAN)
-    last = CHANGE + (LEAVE_WEEKS if scenario == "long leave" else 60)
-    return sum(1 for a in before if a.member == subject and CHANGE <= a.period.index < last)
+    """What the change itself moves: the turns a joiner takes, and the published turns a
+    leaver or an absent member can no longer serve (both, for a leaver with a joiner)."""
+    forced = 0
+    if "joiner" in scenario:
+        forced += sum(1 for a in after if a.member == JOINER and a.period.index >= REPLAN)
+    if scenario != "joiner":
+        last = CHANGE + (LEAVE_WEEKS if scenario == "long leave" else 60)
+        forced += sum(1 for a in before if a.member == subject and CHANGE <= a.period.index < last)
+    return forced
 
 
 def changed_of(before: Sequence[Assignment], after: Sequence[Assignment]) -> int:
