@@ -1,5 +1,5 @@
 """`python -m api` is the `rota` command."""
 
-from api.cli import main
+from api.launch import main
 
 main()

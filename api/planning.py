@@ -45,7 +45,7 @@ from rotation import (
     handoff,
     period,
     period_index_at,
-    plan,
+    solver,
 )
 from rotation.availability import Availability
 from rotation.model import other_slot
@@ -169,7 +169,7 @@ def refresh_plan(
     if first_free is None:
         return update
     periods = _periods(team.policy, first_free, last_index)
-    result = plan(
+    result = solver.plan(
         team,
         members,
         periods,
@@ -264,7 +264,7 @@ def extend_plan(session: Session, team_id: str, now: datetime, budget: Budget | 
         return 0
     members = repositories.list_members(session, team_id)
     time_off = unavailability(session, team_id, [m.id for m in members])
-    result = plan(
+    result = solver.plan(
         team,
         members,
         periods,

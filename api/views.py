@@ -29,11 +29,11 @@ from rotation import (
     Team,
     TimeOff,
     resolve,
+    solver,
 )
 from rotation.errors import WindowTooLong
 from rotation.fairness import FairnessReport, fairness_report
 from rotation.periods import fairness_start
-from rotation.solver import balance_bounds
 
 DEFAULT_SCHEDULE_SPAN = timedelta(days=28)
 MAX_SCHEDULE_SPAN = timedelta(days=731)
@@ -187,7 +187,7 @@ def report_bounds(
     future = sorted({a.period for a in published if a.period.start > now}, key=attrgetter("index"))
     quick = replace(budget, seconds=min(REPORT_SECONDS, budget.seconds))
     carried = carried_load.planner_load(session, team.id)
-    return balance_bounds(team, members, future, time_off, started, quick, carried)
+    return solver.balance_bounds(team, members, future, time_off, started, quick, carried)
 
 
 def audit_page(

@@ -3,6 +3,8 @@
 Nothing here reads the clock, touches a database or knows about HTTP: callers pass instants in.
 """
 
+from typing import TYPE_CHECKING
+
 from rotation.errors import (
     AlreadyExists,
     BeyondPlan,
@@ -41,8 +43,21 @@ from rotation.model import (
 )
 from rotation.periods import handoff, period, period_at, period_index_at, periods_between
 from rotation.resolve import on_support, resolve
-from rotation.solver import Budget, Plan, Solve, plan
+from rotation.solver import Budget, Plan, Solve
 from rotation.teamfile import TeamFile, TeamFileError, parse_team_file
+
+if TYPE_CHECKING:
+    from rotation.solver.planner import plan
+else:
+
+    def __getattr__(name: str) -> object:
+        # The planner is imported on first use (see `rotation.solver`).
+        if name == "plan":
+            from rotation.solver import planner
+
+            return planner.plan
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SLOTS",

@@ -150,3 +150,19 @@ def test_the_installed_command_upgrades_a_fresh_database(tmp_path: Path) -> None
     )
     assert who.returncode == 0, who.stderr
     assert json.loads(who.stdout)["teams"] == []
+
+
+def test_start_up_runs_without_the_cycle_collector_and_freezes_what_it_made() -> None:
+    import gc
+
+    from api.launch import starting
+
+    frozen = gc.get_freeze_count()
+    try:
+        with starting():
+            assert not gc.isenabled()
+            made = [[] for _ in range(1000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+    finally:
+        gc.unfreeze()

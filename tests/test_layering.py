@@ -5,6 +5,8 @@ outgrows one idea."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -61,7 +63,9 @@ FLOORS: dict[str, int] = {
     # The application, then the command line over it.
     "api.app": 5,
     "api.cli": 6,
-    "api.__main__": 6,
+    # The entry points, importing the command line or the app.
+    "api.launch": 7,
+    "api.__main__": 7,
 }
 
 
@@ -234,3 +238,18 @@ def test_only_the_repositories_read_and_write_rows() -> None:
         and (places := sql_outside_repositories(path))
     }
     assert found == {}
+
+
+def test_the_service_and_the_command_line_import_no_solver_until_one_plans() -> None:
+    # OR-Tools (with pandas and numpy) is a third of a second of each process's start-up, and a
+    # server that only answers never plans: `rotation.solver` imports its planner on first use.
+    probe = (
+        "import sys, api.app, api.cli, rotation; "
+        "before = 'ortools' in sys.modules; "
+        "from rotation import plan; "
+        "print(before, 'ortools' in sys.modules, plan.__module__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "True", "rotation.solver.planner"]

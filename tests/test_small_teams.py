@@ -13,11 +13,11 @@ from ortools.sat.python import cp_model
 from rotation.greedy import greedy
 from rotation.model import SLOTS
 from rotation.solver import Budget, forget_solved
-from rotation.solver.budget import Spending
 from rotation.solver.fewest import fewest, role_floors
 from rotation.solver.problem import Problem
 from rotation.solver.rest import fix_coverage, rest, rest_score
 from rotation.solver.search import Search
+from rotation.solver.spending import Spending
 from tests.stability_teams import make_team
 from tests.test_greedy import Scenario, scenarios
 
@@ -51,7 +51,7 @@ def test_the_walk_meets_goal_one_exactly_as_cp_sat_proves_it(
     assert rest_score(walked, walk.values) == (walk.uncovered, walk.back_to_back)
     # CP-SAT is the reference here, so it searches with the whole ample budget, not the share
     # a team this small is given in a plan (`LEAST_SECONDS`), which need not suffice for a proof.
-    with patch("rotation.solver.budget.LEAST_SECONDS", AMPLE.seconds):
+    with patch("rotation.solver.spending.LEAST_SECONDS", AMPLE.seconds):
         searched = search_of(scenario)
     with patch("rotation.solver.rest.fewest", return_value=None):
         assert rest(searched) is not None

@@ -79,7 +79,7 @@ def serve(ctx: click.Context, files: tuple[str, ...], host: str, port: int, work
         settings = settings.model_copy(update={"session_secret": secrets.token_urlsafe(32)})
     # Each worker process builds its app from the environment: hand it these settings there.
     os.environ.update(settings_environment(settings))
-    uvicorn.run("api.app:worker_app", factory=True, workers=workers, **options)
+    uvicorn.run("api.launch:worker_app", factory=True, workers=workers, **options)
 
 
 @main.command()

@@ -27,6 +27,8 @@ members, from its whole model; both are settled in short slices (`slices`). Reac
 proves the balance optimal. Loads are counted in hundredths inside the solver.
 """
 
+from typing import TYPE_CHECKING
+
 from rotation.solver.budget import Budget, Stage
 from rotation.solver.inputs import (
     planning_fingerprint,
@@ -35,7 +37,22 @@ from rotation.solver.inputs import (
     planning_team,
 )
 from rotation.solver.outcome import Plan, Solve
-from rotation.solver.planner import balance_bounds, forget_solved, plan
+
+#: What needs CP-SAT, imported on first use: OR-Tools brings pandas and numpy, a third of a
+#: second of every process's start-up, and a server that only answers never plans.
+_PLANNER = frozenset({"balance_bounds", "forget_solved", "plan"})
+
+if TYPE_CHECKING:
+    from rotation.solver.planner import balance_bounds, forget_solved, plan
+else:
+
+    def __getattr__(name: str) -> object:
+        if name in _PLANNER:
+            from rotation.solver import planner
+
+            return getattr(planner, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Budget",

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from rotation.model import Member, Period, Team, TimeOff
 from rotation.solver.budget import Budget
 from rotation.solver.outcome import Plan
-from rotation.solver.planner import plan, remember
 
 
 @dataclass(frozen=True)
@@ -36,6 +35,9 @@ def presolve(requests: Sequence[PlanRequest], workers: int) -> int:
     were planned. With one worker or one request, nothing is done (the callers solve)."""
     if workers < 2 or len(requests) < 2:
         return 0
+    # Imported here, like every use of the planner outside it (see `rotation.solver`).
+    from rotation.solver.planner import remember
+
     # Spawned, not forked: the parent may run threads (a server, a scheduler) that a fork
     # would copy mid-flight.
     context = multiprocessing.get_context("spawn")
@@ -49,6 +51,8 @@ def presolve(requests: Sequence[PlanRequest], workers: int) -> int:
 
 
 def _solve(request: PlanRequest) -> Plan:
+    from rotation.solver.planner import plan
+
     return plan(
         request.team, request.members, request.periods, request.time_off, budget=request.budget
     )

@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from ortools.sat.python import cp_model
 
 from rotation.model import SLOTS, Assignment, Role
-from rotation.solver.budget import Budget, Spending, Stage
+from rotation.solver.budget import Budget, Stage
 from rotation.solver.problem import Choice, Problem, Slot
+from rotation.solver.spending import Spending
 
 
 class Search:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from rotation.solver.budget import Spending
+from rotation.solver.spending import Spending
 
 #: The first slice, in deterministic seconds; each slice after is twice as long.
 FIRST_SLICE = 0.02
