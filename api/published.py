@@ -15,6 +15,7 @@ other: that read finds the new revision.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,6 +91,56 @@ class Standing:
         return self.head + at + self.tail
 
 
+@dataclass(frozen=True)
+class Roster:
+    """Every team's standing over the stretch where none of them changes (the overlap of
+    theirs), with what the all-teams answer makes of them: its ETag, and its JSON in pieces
+    that the instant asked about joins. Kept while the revisions are the same, so a warm read
+    of a thousand teams is their revisions and one join."""
+
+    revisions: dict[str, str]
+    contacts: bool
+    since: datetime | None
+    until: datetime | None
+    tag: str
+    pieces: tuple[bytes, ...] = field(repr=False)
+
+    @classmethod
+    def of(cls, revisions: dict[str, str], contacts: bool, standings: list[Standing]) -> Roster:
+        digest = hashlib.sha256()
+        for standing in standings:
+            digest.update(standing.head + standing.tail)
+        # The answer is b'{"at":' AT b',"teams":[' HEAD AT TAIL b',' HEAD AT TAIL ... b']}':
+        # the pieces between the instants, joined by the instant's JSON at each read.
+        pieces = [b'{"at":', b',"teams":[']
+        for index, standing in enumerate(standings):
+            pieces[-1] += (b"," if index else b"") + standing.head
+            pieces.append(standing.tail)
+        pieces[-1] += b"]}"
+        sinces = [s.since for s in standings if s.since is not None]
+        untils = [s.until for s in standings if s.until is not None]
+        return cls(
+            revisions,
+            contacts,
+            max(sinces, default=None),
+            min(untils, default=None),
+            f'"{digest.hexdigest()[:32]}"',
+            tuple(pieces),
+        )
+
+    def holds(self, revisions: dict[str, str], contacts: bool, at: datetime) -> bool:
+        return (
+            self.contacts == contacts
+            and (self.since is None or self.since <= at)
+            and (self.until is None or at < self.until)
+            and self.revisions == revisions
+        )
+
+    def json(self, at: bytes) -> bytes:
+        """The all-teams answer's JSON at the instant `at` (`instant_json`)."""
+        return at.join(self.pieces)
+
+
 @dataclass
 class PublishedCache:
     """What one process read of the published plans, by team (see the module's docstring).
@@ -97,6 +148,7 @@ class PublishedCache:
 
     teams: dict[str, tuple[str, Team]] = field(default_factory=dict)
     standings: dict[tuple[str, bool], Standing] = field(default_factory=dict)
+    rosters: dict[bool, Roster] = field(default_factory=dict)  # by contacts
 
     def forget_others(self, team_ids: set[str]) -> None:
         """Drop what belongs to teams no longer there."""
@@ -146,6 +198,25 @@ def all_answers(
     revisions = repositories.team_revisions(session)
     cache.forget_others(set(revisions))
     return answers(session, cache, revisions, at, contacts=contacts)
+
+
+def every_team(
+    session: Session, cache: PublishedCache, at: datetime, *, contacts: bool
+) -> Roster | dict[str, Answer]:
+    """Every team's answer at `at`: their `Roster` when each has a standing (kept while it
+    holds), else each team's `Answer` (some team's plan ends before `at`)."""
+    revisions = repositories.team_revisions(session)
+    kept = cache.rosters.get(contacts)
+    if kept is not None and kept.holds(revisions, contacts, at):
+        return kept
+    cache.forget_others(set(revisions))
+    found = answers(session, cache, revisions, at, contacts=contacts)
+    standings = [answer.standing for answer in found.values() if answer.standing is not None]
+    if len(standings) < len(found):
+        return found
+    roster = Roster.of(revisions, contacts, standings)
+    cache.rosters[contacts] = roster
+    return roster
 
 
 def answers(

@@ -157,3 +157,41 @@ def test_a_write_on_one_replica_is_seen_by_the_next_read_on_the_other(
         "t000"
     ]
     assert client.get("/v1/teams/t001/on-support", headers=viewer).status_code == 404
+
+
+def test_the_kept_roster_answers_what_each_team_answers_and_moves_with_the_instant(
+    client: TestClient,
+    session: Session,
+    viewer: dict[str, str],
+    clock: FixedClock,
+    tmp_path: Path,
+) -> None:
+    seed(session, tmp_path, 3)
+    first = client.get("/v1/on-support", headers=viewer)
+    again = client.get("/v1/on-support", headers=viewer)  # from the kept roster
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    cache = client.app.state.published  # type: ignore[attr-defined]
+    assert True in cache.rosters
+    each = [client.get(f"/v1/teams/t00{i}/on-support", headers=viewer).json() for i in range(3)]
+    assert first.json() == {"at": "2026-11-26T12:00:00Z", "teams": each}
+    # A later instant in the same stretch: the same ETag, its own `at` everywhere.
+    clock.set(NOW + timedelta(hours=5))
+    later = client.get("/v1/on-support", headers=viewer)
+    assert later.headers["etag"] == first.headers["etag"]
+    assert later.json()["at"] == "2026-11-26T17:00:00Z"
+    assert {t["at"] for t in later.json()["teams"]} == {"2026-11-26T17:00:00Z"}
+    assert (
+        client.get(
+            "/v1/on-support", headers={**viewer, "If-None-Match": first.headers["etag"]}
+        ).status_code
+        == 304
+    )
+    # Past the handoff the roster no longer holds: the next period's holders, a new ETag.
+    moved = client.get("/v1/on-support", params={"at": "2026-11-30T08:00:00Z"}, headers=viewer)
+    assert moved.headers["etag"] != first.headers["etag"]
+    assert {t["period"]["start"] for t in moved.json()["teams"]} == {"2026-11-30T08:00:00Z"}
+    # Beyond the plans: no roster, each team says so on its own.
+    beyond = client.get("/v1/on-support", params={"at": "2031-01-01T00:00:00Z"}, headers=viewer)
+    assert beyond.status_code == 200
+    assert all(t["detail"] for t in beyond.json()["teams"])

@@ -100,16 +100,17 @@ def team_revisions(session: Session, team_ids: Iterable[str] | None = None) -> d
         # more than running it).
         found = session.execute(_ONE_REVISION, {"team": wanted[0]}).first()
         return {} if found is None else {wanted[0]: revision_of(found.version, found.incarnation)}
-    query = select(TeamRow.id, TeamRow.version, TeamRow.incarnation)
+    query = _ALL_REVISIONS  # behind every all-teams answer, however warm: built once
     if wanted is not None:
         query = query.where(col(TeamRow.id).in_(wanted))
-    rows = session.exec(query.order_by(col(TeamRow.id)))
+    rows = session.exec(query)
     return {team: revision_of(version, incarnation) for team, version, incarnation in rows}
 
 
 _ONE_REVISION = select(TeamRow.version, TeamRow.incarnation).where(
     col(TeamRow.id) == bindparam("team")
 )
+_ALL_REVISIONS = select(TeamRow.id, TeamRow.version, TeamRow.incarnation).order_by(col(TeamRow.id))
 
 
 def revision_of(version: int, incarnation: str) -> str:

@@ -47,16 +47,25 @@ def all_on_support(
     """Every team's developer and operator at `at`. The `ETag` covers who is on support, not
     the instant asked about: a client polling "now" gets 304 until a holder or handoff changes."""
     moment = require_aware("at", at) if at else clock.now()
-    found = published.all_answers(session, cache, moment, contacts=reader is not None)
+    everyone = published.every_team(session, cache, moment, contacts=reader is not None)
     when = published.instant_json(moment)
-    teams = [_answer_json(team_id, answer, moment, when) for team_id, answer in found.items()]
-    digest = hashlib.sha256()
-    for _, without_at in teams:
-        digest.update(without_at)
-    tag = f'"{digest.hexdigest()[:32]}"'
+    if isinstance(everyone, published.Roster):
+        tag, teams = everyone.tag, None
+    else:  # some team's plan ends before `moment`: each answer on its own
+        teams = [
+            _answer_json(team_id, answer, moment, when) for team_id, answer in everyone.items()
+        ]
+        digest = hashlib.sha256()
+        for _, without_at in teams:
+            digest.update(without_at)
+        tag = f'"{digest.hexdigest()[:32]}"'
     if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": tag})
-    body = b'{"at":' + when + b',"teams":[' + b",".join(json for json, _ in teams) + b"]}"
+    if teams is None:
+        assert isinstance(everyone, published.Roster)
+        body = everyone.json(when)
+    else:
+        body = b'{"at":' + when + b',"teams":[' + b",".join(json for json, _ in teams) + b"]}"
     return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
