@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -48,25 +49,26 @@ def all_on_support(
     the instant asked about: a client polling "now" gets 304 until a holder or handoff changes."""
     moment = require_aware("at", at) if at else clock.now()
     everyone = published.every_team(session, cache, moment, contacts=reader is not None)
-    when = published.instant_json(moment)
-    if isinstance(everyone, published.Roster):
-        tag, teams = everyone.tag, None
-    else:  # some team's plan ends before `moment`: each answer on its own
-        teams = [
-            _answer_json(team_id, answer, moment, when) for team_id, answer in everyone.items()
-        ]
-        digest = hashlib.sha256()
-        for _, without_at in teams:
-            digest.update(without_at)
-        tag = f'"{digest.hexdigest()[:32]}"'
+    tag, body = _every_team_json(everyone, moment, published.instant_json(moment))
     if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
         return Response(status_code=304, headers={"ETag": tag})
-    if teams is None:
-        assert isinstance(everyone, published.Roster)
-        body = everyone.json(when)
-    else:
-        body = b'{"at":' + when + b',"teams":[' + b",".join(json for json, _ in teams) + b"]}"
-    return Response(body, media_type="application/json", headers={"ETag": tag})
+    return Response(body(), media_type="application/json", headers={"ETag": tag})
+
+
+def _every_team_json(
+    everyone: published.Roster | dict[str, published.Answer], at: datetime, when: bytes
+) -> tuple[str, Callable[[], bytes]]:
+    """The all-teams answer's ETag, and its body to build unless the client's copy is current:
+    a kept roster's, or (some team's plan ends before `at`) each team's answer on its own."""
+    if isinstance(everyone, published.Roster):
+        roster = everyone
+        return roster.tag, lambda: roster.json(when)
+    teams = [_answer_json(team_id, answer, at, when) for team_id, answer in everyone.items()]
+    digest = hashlib.sha256()
+    for _, without_at in teams:
+        digest.update(without_at)
+    body = b'{"at":' + when + b',"teams":[' + b",".join(json for json, _ in teams) + b"]}"
+    return f'"{digest.hexdigest()[:32]}"', lambda: body
 
 
 def _answer_json(
