@@ -47,15 +47,15 @@ from rotation.solver import Budget, Plan, Solve
 from rotation.teamfile import TeamFile, TeamFileError, parse_team_file
 
 if TYPE_CHECKING:
-    from rotation.solver.planner import plan
+    from rotation.solver import plan
 else:
 
     def __getattr__(name: str) -> object:
-        # The planner is imported on first use (see `rotation.solver`).
+        # `rotation.solver` imports its planner on first use: so does this re-export.
         if name == "plan":
-            from rotation.solver import planner
+            from rotation import solver
 
-            return planner.plan
+            return solver.plan
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
