@@ -39,7 +39,10 @@ def role_back_to_back(search: Search) -> dict[object, int]:
     return counts
 
 
-@settings(max_examples=40, deadline=None)
+# Derandomized: CP-SAT, the reference here, now and then spends its whole budget on a tiny model
+# without the proof a fresh solve finds at once (seen twice in about ten random runs), so every
+# run draws the same examples, and a red run names a change, not a draw.
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(scenarios(max_members=6, max_periods=14), st.data())
 def test_the_walk_meets_goal_one_exactly_as_cp_sat_proves_it(
     scenario: Scenario, data: st.DataObject
