@@ -101,15 +101,17 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     app.add_middleware(HttpBasics)
     app.add_middleware(metrics.HttpMetrics)
     app.add_middleware(RequestContext)  # outermost: its request id is on every record
+    # A request is matched against the routes in this order: the most polled come first
+    # (the health probes, the feeds calendar clients poll, who is on support).
     for module in (
         health,
+        feeds,
         support,
         explain,
         teams,
         time_off,
         overrides,
         swaps,
-        feeds,
         time_off_import,
         audit,
         tokens,

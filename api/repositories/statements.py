@@ -5,14 +5,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Executable, Row
+from sqlalchemy import Engine, Executable, Row
 from sqlmodel import Session
 
 
 def first_row(
     session: Session, statement: Executable, params: Mapping[str, Any]
 ) -> Row[Any] | None:
-    """The first row of a statement built once, run on the session's connection (in its
-    transaction). Core execution skips the ORM's per-call state, which costs about as much as
-    the statement itself on SQLite; the statement names columns, never mapped entities."""
-    return session.connection().execute(statement, params).first()
+    """The first row of a statement built once. Core execution skips the ORM's per-call state,
+    which costs about as much as the statement itself on SQLite; the statement names columns,
+    never mapped entities.
+
+    In a session that holds a transaction the statement runs in it. In a fresh one it runs on a
+    connection handed back to the pool at once, on the same worker thread: a request that needs
+    nothing more (a 304, a kept answer) leaves its session holding no connection, so closing it
+    needs no second hop to a worker thread (`api.database.get_session`)."""
+    bind = session.get_bind()
+    if session.in_transaction() or not isinstance(bind, Engine):
+        return session.connection().execute(statement, params).first()
+    with bind.connect() as connection:
+        return connection.execute(statement, params).first()

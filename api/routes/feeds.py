@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlmodel import Session
 
 from api import repositories
@@ -59,6 +59,23 @@ def copies_of(request: Request) -> Copies:
 
 _ICS: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/calendar": {}}, "description": "The feed (RFC 5545)"}
+}
+#: The validators a client sends back. `feed_request` reads them from the headers as they came
+#: (a declared parameter costs every poll FastAPI's parsing), so they are documented here.
+_CONDITIONAL: dict[str, Any] = {
+    "parameters": [
+        {
+            "name": name,
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": description,
+        }
+        for name, description in (
+            ("If-None-Match", "The ETag of the copy the client holds: 304 when it is current"),
+            ("If-Modified-Since", "Without If-None-Match: 304 when the feed is not newer"),
+        )
+    ]
 }
 
 
@@ -146,12 +163,12 @@ async def feed_request(
     token: Token = None,
     since: Since = None,
     until: Until = None,
-    if_none_match: Annotated[str | None, Header()] = None,
-    if_modified_since: Annotated[str | None, Header()] = None,
 ) -> FeedRequest:
     # Async: it only gathers the request (the route reads), and a plain `def` would cost every
     # feed poll a hop to a worker thread of its own. The clock, settings and copies come straight
-    # from the app: a dependency each would cost a poll answered 304 more than their work.
+    # from the app: a dependency each would cost a poll answered 304 more than their work. The
+    # HTTP headers are read as they came: each declared parameter costs FastAPI's parsing.
+    headers = request.headers
     return FeedRequest(
         session,
         get_clock(request),
@@ -160,28 +177,38 @@ async def feed_request(
         token,
         since,
         until,
-        if_none_match,
-        if_modified_since,
-        request.headers.get("accept-encoding"),  # not a documented parameter: read as it came
+        headers.get("if-none-match"),
+        headers.get("if-modified-since"),
+        headers.get("accept-encoding"),
     )
 
 
 FeedAsked = Annotated[FeedRequest, Depends(feed_request)]
 
 
-@router.get("/teams/{team}/calendar.ics", response_class=Response, responses=_ICS)
+@router.get(
+    "/teams/{team}/calendar.ics",
+    response_class=Response,
+    responses=_ICS,
+    openapi_extra=_CONDITIONAL,
+)
 def team_calendar(team: str, asked: FeedAsked) -> Response:
     """A team's feed: both slots, uncovered stretches included."""
     return asked.answer(FeedScope(FeedKind.TEAM, team=team))
 
 
-@router.get("/members/{member}/calendar.ics", response_class=Response, responses=_ICS)
+@router.get(
+    "/members/{member}/calendar.ics",
+    response_class=Response,
+    responses=_ICS,
+    openapi_extra=_CONDITIONAL,
+)
 def member_calendar(member: str, asked: FeedAsked) -> Response:
     """A person's feed: their own turns in every team, with their partners."""
     return asked.answer(FeedScope(FeedKind.MEMBER, member=member))
 
 
-@router.get("/calendar.ics", response_class=Response, responses=_ICS)
+@router.get("/calendar.ics", response_class=Response, responses=_ICS, openapi_extra=_CONDITIONAL)
 def all_calendar(asked: FeedAsked) -> Response:
     """Every team's feed in one."""
     return asked.answer(FeedScope(FeedKind.ALL))
