@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from api import database, repositories
 from api.clock import FixedClock
 from api.loader import load_team_files
 from api.settings import Settings
@@ -195,3 +198,52 @@ def test_the_kept_roster_answers_what_each_team_answers_and_moves_with_the_insta
     beyond = client.get("/v1/on-support", params={"at": "2031-01-01T00:00:00Z"}, headers=viewer)
     assert beyond.status_code == 200
     assert all(t["detail"] for t in beyond.json()["teams"])
+
+
+def test_every_teams_revisions_in_one_row_are_each_teams_own_in_id_order(
+    session: Session, tmp_path: Path
+) -> None:
+    seed(session, tmp_path, 4)
+    session.commit()
+    every = repositories.team_revisions(session)
+    assert list(every) == ["t000", "t001", "t002", "t003"]
+    for team_id, revision in every.items():
+        assert repositories.team_revisions(session, [team_id]) == {team_id: revision}
+    assert repositories.team_revisions(session, ["t001", "t003", "nope"]) == {
+        "t001": every["t001"],
+        "t003": every["t003"],
+    }
+    # A team deleted and loaded again under its id never repeats its revision.
+    repositories.delete_team(session, "t002")
+    session.commit()
+    assert "t002" not in repositories.team_revisions(session)
+    seed(session, tmp_path, 1, first=2)
+    session.commit()
+    assert repositories.team_revisions(session)["t002"] != every["t002"]
+
+
+def test_a_warm_answer_closes_its_session_without_a_second_worker_thread(
+    client: TestClient,
+    session: Session,
+    viewer: dict[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The hot reads hand their connection back on the thread that ran them, so the session
+    holds none at the end and is closed on the event loop."""
+    seed(session, tmp_path, 1)
+    client.get("/v1/teams/t000/on-support", headers=viewer)
+    hops: list[object] = []
+    run_sync = database.to_thread.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(function, "__self__", None).__class__ is Session:
+            hops.append(function)  # a session's close on a worker thread
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(database.to_thread, "run_sync", counted)
+    assert client.get("/v1/teams/t000/on-support", headers=viewer).status_code == 200
+    assert hops == []
+    # A request that read through the session holds its connection: closing it takes a thread.
+    assert client.get("/v1/teams/nope/on-support", headers=viewer).status_code == 404
+    assert len(hops) == 1
