@@ -237,7 +237,7 @@ def test_a_warm_answer_closes_its_session_without_a_second_worker_thread(
     run_sync = database.to_thread.run_sync
 
     async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
-        if getattr(function, "__self__", None).__class__ is Session:
+        if isinstance(getattr(function, "__self__", None), Session):
             hops.append(function)  # a session's close on a worker thread
         return await run_sync(function, *args, **kwargs)
 

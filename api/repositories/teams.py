@@ -90,7 +90,7 @@ def list_teams(session: Session) -> list[Team]:
 
 
 def team_revisions(session: Session, team_ids: Iterable[str] | None = None) -> dict[str, str]:
-    """Each team's revision (of `team_ids`, default every team) in one indexed read, in id
+    """Each team's revision (of `team_ids`, default every team) in one statement, in id
     order: its `version`, which every write moves in its transaction, and its `incarnation`.
     Equal revisions mean the same published state, in every process: what caches compare
     against (`api.published`, `api.feeds.copies`, the reminder loop)."""
@@ -110,8 +110,8 @@ def team_revisions(session: Session, team_ids: Iterable[str] | None = None) -> d
     if not joined:
         return {}
     # Ids are slugs and revisions `version.incarnation`: neither holds ':' or ','.
-    pairs = (item.split(":", 1) for item in joined.split(","))
-    return dict(sorted((team, revision) for team, revision in pairs))
+    items = (item.partition(":") for item in joined.split(","))
+    return dict(sorted((team, revision) for team, _, revision in items))
 
 
 _ONE_REVISION = select(TeamRow.version, TeamRow.incarnation).where(
