@@ -109,9 +109,11 @@ def team_revisions(session: Session, team_ids: Iterable[str] | None = None) -> d
     joined = session.execute(query).scalar()
     if not joined:
         return {}
-    # Ids are slugs and revisions `version.incarnation`: neither holds ':' or ','.
-    items = (item.partition(":") for item in joined.split(","))
-    return dict(sorted((team, revision) for team, _, revision in items))
+    # Each item is `id:version:incarnation`; ids are slugs and incarnations tokens: neither
+    # holds ':' or ','. The revision itself is spelled by `revision_of` alone.
+    items = (item.split(":") for item in joined.split(","))
+    revisions = {team: revision_of(int(version), born) for team, version, born in items}
+    return dict(sorted(revisions.items()))
 
 
 _ONE_REVISION = select(TeamRow.version, TeamRow.incarnation).where(
@@ -119,7 +121,7 @@ _ONE_REVISION = select(TeamRow.version, TeamRow.incarnation).where(
 )
 _ALL_REVISIONS = select(
     func.aggregate_strings(
-        col(TeamRow.id) + ":" + cast(col(TeamRow.version), String) + "." + TeamRow.incarnation,
+        col(TeamRow.id) + ":" + cast(col(TeamRow.version), String) + ":" + TeamRow.incarnation,
         ",",
     )
 )
