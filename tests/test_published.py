@@ -9,12 +9,17 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlalchemy import create_engine, event, update
+from sqlmodel import Session, col
 
 from api import database, repositories
 from api.clock import FixedClock
+from api.feeds import service as feeds
+from api.feeds.events import FeedKind, FeedScope
 from api.loader import load_team_files
+from api.repositories import feeds as feed_store
 from api.settings import Settings
+from api.tables import TeamRow
 from tests.conftest import NOW, TEST_SOLVER, statements
 
 TEAM_FILE = """\
@@ -247,3 +252,34 @@ def test_a_warm_answer_closes_its_session_without_a_second_worker_thread(
     # A request that read through the session holds its connection: closing it takes a thread.
     assert client.get("/v1/teams/nope/on-support", headers=viewer).status_code == 404
     assert len(hops) == 1
+
+
+def test_a_hot_read_runs_outside_a_transaction_and_the_next_session_still_has_one(
+    session: Session, database_url: str, tmp_path: Path
+) -> None:
+    """On PostgreSQL the one statement of a hot read runs in autocommit (handing the connection
+    back costs no ROLLBACK); the pooled connection then serves a session whose rollback undoes
+    its write."""
+    seed(session, tmp_path, 1)
+    session.commit()
+    _, secret = feeds.issue_token(session, FeedScope(FeedKind.TEAM, team="t000"), "test", NOW)
+    session.commit()
+    engine = create_engine(database_url, pool_size=1, max_overflow=0)  # one connection, reused
+    levels: list[object] = []
+    event.listen(
+        engine,
+        "before_cursor_execute",
+        lambda conn, *_: levels.append(conn.get_execution_options().get("isolation_level")),
+    )
+    with Session(engine) as fresh:
+        read = feed_store.team_feed_read(fresh, secret)
+        assert read is not None
+        assert read.token.scope.team == "t000"
+    postgres = engine.dialect.name == "postgresql"
+    assert levels == ["AUTOCOMMIT" if postgres else None]
+    with Session(engine) as writing:
+        writing.execute(update(TeamRow).where(col(TeamRow.id) == "t000").values(name="Renamed"))
+        writing.rollback()
+    with Session(engine) as reading:
+        assert reading.get(TeamRow, "t000").name == "Team t000"  # type: ignore[union-attr]
+    engine.dispose()
